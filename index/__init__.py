@@ -1,0 +1,26 @@
+"""A small full-text search library for news articles, Vietnamese first.
+
+It knows nothing of feeds, configuration or the application that uses it: it takes a directory
+and documents, and answers queries written in one query language (see `index.query`).
+"""
+
+from index.engine import ENGINES, Engine, open_engine
+from index.errors import EngineError, QuerySyntaxError, SearchError
+from index.model import Counts, Document, Hit, SearchPage, Snippet, Sort
+from index.query import parse
+
+__all__ = [
+    "ENGINES",
+    "Counts",
+    "Document",
+    "Engine",
+    "EngineError",
+    "Hit",
+    "QuerySyntaxError",
+    "SearchError",
+    "SearchPage",
+    "Snippet",
+    "Sort",
+    "open_engine",
+    "parse",
+]

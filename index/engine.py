@@ -1,0 +1,97 @@
+"""The interface every search engine implements, and the registry that opens one by name."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
+from typing import Protocol
+
+from index.errors import EngineError
+from index.model import Counts, Document, SearchPage, Sort
+from index.query import Node
+
+# name -> "module:class"; imported on demand so that an unused engine's package need not load.
+ENGINES: dict[str, str] = {
+    "tantivy": "index.engines.tantivy_engine:TantivyEngine",
+    "whoosh": "index.engines.whoosh_engine:WhooshEngine",
+}
+
+
+class Engine(Protocol):
+    """A full-text index in one directory.
+
+    Writes are buffered until `commit`; `add` replaces a document with the same id. Readers see
+    the last commit. Implementations normalize text with `index.analysis` and compile query
+    trees from `index.query` themselves.
+    """
+
+    name: str
+    path: Path
+
+    def add(self, docs: Iterable[Document]) -> int:
+        """Add or replace documents (by id); returns how many were given."""
+        ...
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete documents by id; returns how many ids were given."""
+        ...
+
+    def commit(self) -> None:
+        """Make every buffered change durable and visible to searches."""
+        ...
+
+    def search(
+        self,
+        query: Node,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        sort: Sort = "relevance",
+        snippets: bool = True,
+    ) -> SearchPage:
+        """One page of matches, best first (or by date), with the total number of matches."""
+        ...
+
+    def count(self, query: Node) -> int:
+        """How many documents match."""
+        ...
+
+    def counts(self, query: Node, *, utc_offset: timedelta = timedelta(0)) -> Counts:
+        """Matching documents by source, by day and by (source, day); days in `utc_offset`."""
+        ...
+
+    def ids(self, query: Node) -> list[str]:
+        """The ids of every matching document (unordered)."""
+        ...
+
+    def doc_count(self) -> int:
+        """How many documents the index holds (as of the last commit)."""
+        ...
+
+    def size_bytes(self) -> int:
+        """Bytes the index takes on disk."""
+        ...
+
+    def clear(self) -> None:
+        """Remove every document (used before a rebuild)."""
+        ...
+
+    def close(self) -> None:
+        """Release files and locks; commits nothing."""
+        ...
+
+
+def open_engine(name: str, path: Path) -> Engine:
+    """Open (creating if needed) the index of engine `name` in directory `path`."""
+    try:
+        target = ENGINES[name]
+    except KeyError:
+        raise EngineError(
+            f"unknown search engine {name!r}; choose one of: {', '.join(sorted(ENGINES))}"
+        ) from None
+    module_name, class_name = target.split(":")
+    engine_class = getattr(importlib.import_module(module_name), class_name)
+    engine: Engine = engine_class(path)
+    return engine

@@ -1,0 +1,457 @@
+"""The SQLite archive: the truth from which the index and every report are derived.
+
+Feeds, their entries, every fetched page (raw bytes, compressed, with headers) and the articles
+extracted from them. WAL mode lets searches read while a run writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from monitor.config import FeedConfig
+from monitor.errors import ArchiveError, NotFoundError
+from monitor.migrations import migrate
+
+# Pages that failed with one of these statuses are not retried: the publisher said no.
+PERMANENT_STATUSES = frozenset({401, 403, 404, 410, 451})
+MAX_ATTEMPTS = 3
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def to_iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat(timespec="seconds") if value else None
+
+
+def from_iso(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    url: str
+    source: str
+    name: str | None
+    language: str | None
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+
+
+@dataclass(frozen=True)
+class EntryData:
+    """One entry of a feed document, as parsed."""
+
+    guid: str
+    url: str
+    title: str | None
+    summary: str | None
+    author: str | None
+    published: datetime | None
+
+
+@dataclass(frozen=True)
+class PageTask:
+    """A page to fetch, with what the feeds said about it."""
+
+    id: int
+    url: str
+    source: str
+    attempts: int
+    feed_title: str | None
+    feed_summary: str | None
+    feed_author: str | None
+    feed_published: datetime | None
+    feed_language: str | None
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    id: int
+    url: str
+    source: str
+    title: str
+    text: str
+    author: str | None
+    published: datetime | None
+    date_source: str
+    language: str | None
+    declared_language: str | None
+    extractor: str
+    extracted_at: str
+    feeds: tuple[str, ...] = ()
+
+
+class Archive:
+    """One open archive. Not thread-safe: use it from the thread that opened it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA busy_timeout=10000")
+            migrate(self.db)
+        except (sqlite3.Error, OSError) as exc:
+            raise ArchiveError(f"{path}: cannot open the archive: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _tx(self) -> _Transaction:
+        return _Transaction(self.db)
+
+    # feeds -------------------------------------------------------------------------------
+
+    def sync_feeds(self, feeds: Iterable[FeedConfig]) -> list[FeedRow]:
+        """Insert or update the configured feeds; returns them in config order."""
+        rows: list[FeedRow] = []
+        with self._tx():
+            for feed in feeds:
+                self.db.execute(
+                    """INSERT INTO feeds (url, source, name, language, tags, added_at)
+                       VALUES (?, ?, ?, ?, ?, ?)
+                       ON CONFLICT(url) DO UPDATE SET source=excluded.source,
+                         name=excluded.name, language=excluded.language, tags=excluded.tags""",
+                    (feed.url, feed.source, feed.name, feed.language, json.dumps(feed.tags),
+                     now_iso()),
+                )
+                row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (feed.url,)).fetchone()
+                rows.append(_feed_row(row))
+        return rows
+
+    def record_feed_poll(
+        self,
+        feed_id: int,
+        *,
+        ok: bool,
+        status: int | None,
+        error: str | None,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        content_hash: str | None = None,
+    ) -> None:
+        at = now_iso()
+        if ok:
+            self.db.execute(
+                """UPDATE feeds SET last_polled_at=?, last_success_at=?, last_status=?,
+                     last_error=NULL, consecutive_failures=0, title=COALESCE(?, title),
+                     etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified),
+                     content_hash=COALESCE(?, content_hash)
+                   WHERE id=?""",
+                (at, at, status, title, etag, last_modified, content_hash, feed_id),
+            )
+        else:
+            self.db.execute(
+                """UPDATE feeds SET last_polled_at=?, last_status=?, last_error=?,
+                     consecutive_failures=consecutive_failures+1 WHERE id=?""",
+                (at, status, error, feed_id),
+            )
+
+    def add_entries(
+        self, feed: FeedRow, entries: Iterable[EntryData]
+    ) -> tuple[int, int]:
+        """Record a feed's entries; returns (seen, new). A new URL gets a page to fetch."""
+        seen = new = 0
+        at = now_iso()
+        with self._tx():
+            for entry in entries:
+                seen += 1
+                cursor = self.db.execute(
+                    """INSERT INTO entries (feed_id, guid, url, title, summary, author,
+                         published, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT(feed_id, guid) DO NOTHING""",
+                    (feed.id, entry.guid, entry.url, entry.title, entry.summary, entry.author,
+                     to_iso(entry.published), at),
+                )
+                if cursor.rowcount:
+                    new += 1
+                    self.db.execute(
+                        """INSERT INTO pages (url, source, first_seen_at) VALUES (?, ?, ?)
+                           ON CONFLICT(url) DO NOTHING""",
+                        (entry.url, feed.source, at),
+                    )
+                    # The URL may already be an article (seen through another feed).
+                    self.db.execute(
+                        """UPDATE entries SET article_id =
+                             (SELECT a.id FROM articles a JOIN pages p ON a.page_id = p.id
+                              WHERE p.url = ?)
+                           WHERE feed_id = ? AND guid = ?""",
+                        (entry.url, feed.id, entry.guid),
+                    )
+        return seen, new
+
+    # pages -------------------------------------------------------------------------------
+
+    def pending_pages(self) -> list[PageTask]:
+        """Pages never fetched, and pages that failed for a reason worth retrying."""
+        rows = self.db.execute(
+            """SELECT p.id, p.url, p.source, p.attempts,
+                 e.title, e.summary, e.author, e.published, f.language
+               FROM pages p
+               JOIN entries e ON e.id = (SELECT MIN(id) FROM entries WHERE url = p.url)
+               JOIN feeds f ON f.id = e.feed_id
+               WHERE p.state = 'new' OR (p.state = 'failed' AND p.attempts < ?)
+               ORDER BY p.id""",
+            (MAX_ATTEMPTS,),
+        ).fetchall()
+        return [
+            PageTask(
+                id=r[0], url=r[1], source=r[2], attempts=r[3], feed_title=r[4],
+                feed_summary=r[5], feed_author=r[6], feed_published=from_iso(r[7]),
+                feed_language=r[8],
+            )
+            for r in rows
+        ]
+
+    def record_page_failure(
+        self, page_id: int, *, error: str, status: int | None, permanent: bool
+    ) -> None:
+        self.db.execute(
+            """UPDATE pages SET state=?, attempts=attempts+1, last_error=?, last_status=?,
+                 fetched_at=? WHERE id=?""",
+            ("skipped" if permanent else "failed", error, status, now_iso(), page_id),
+        )
+
+    def store_article(
+        self,
+        page_id: int,
+        *,
+        status: int,
+        final_url: str,
+        content_type: str | None,
+        headers: dict[str, str],
+        body: bytes,
+        body_sha256: str,
+        article: dict[str, Any],
+    ) -> int:
+        """Store a fetched page and the article extracted from it, in one transaction."""
+        at = now_iso()
+        with self._tx():
+            self.db.execute(
+                """UPDATE pages SET state='done', attempts=attempts+1, last_error=NULL,
+                     last_status=?, fetched_at=?, final_url=?, content_type=?, headers=?,
+                     body=?, body_sha256=? WHERE id=?""",
+                (status, at, final_url, content_type, json.dumps(headers),
+                 zlib.compress(body, 6), body_sha256, page_id),
+            )
+            page = self.db.execute("SELECT url, source FROM pages WHERE id=?", (page_id,)).fetchone()
+            cursor = self.db.execute(
+                """INSERT INTO articles (page_id, url, source, title, text, author, published,
+                     date_source, language, declared_language, extractor, extracted_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (page_id, page["url"], page["source"], article["title"], article["text"],
+                 article.get("author"), to_iso(article.get("published")),
+                 article["date_source"], article.get("language"),
+                 article.get("declared_language"), article["extractor"], at),
+            )
+            article_id = int(cursor.lastrowid or 0)
+            self.db.execute(
+                "UPDATE entries SET article_id=? WHERE url=?", (article_id, page["url"])
+            )
+        return article_id
+
+    def raw_page(self, article_id: int) -> tuple[dict[str, str], bytes]:
+        row = self.db.execute(
+            """SELECT p.headers, p.body FROM pages p JOIN articles a ON a.page_id = p.id
+               WHERE a.id=?""",
+            (article_id,),
+        ).fetchone()
+        if row is None or row["body"] is None:
+            raise NotFoundError(f"no stored page for article {article_id}")
+        return json.loads(row["headers"] or "{}"), zlib.decompress(row["body"])
+
+    # articles ----------------------------------------------------------------------------
+
+    def article(self, article_id: int) -> ArticleRecord:
+        row = self.db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id}; `monitor search` shows ids")
+        feeds = tuple(
+            r[0]
+            for r in self.db.execute(
+                """SELECT DISTINCT f.url FROM entries e JOIN feeds f ON f.id = e.feed_id
+                   WHERE e.article_id = ? ORDER BY f.url""",
+                (article_id,),
+            )
+        )
+        return _article(row, feeds)
+
+    def articles(self, ids: Iterable[int] | None = None, *, batch: int = 500) -> Iterator[ArticleRecord]:
+        """Articles by id (all of them when `ids` is None), in id order."""
+        if ids is None:
+            last = 0
+            while True:
+                rows = self.db.execute(
+                    "SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+                ).fetchall()
+                if not rows:
+                    return
+                for row in rows:
+                    yield _article(row, ())
+                last = rows[-1]["id"]
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), batch):
+            chunk = wanted[start : start + batch]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
+            ):
+                yield _article(row, ())
+
+    def unindexed_articles(self) -> Iterator[ArticleRecord]:
+        rows = self.db.execute(
+            "SELECT * FROM articles WHERE indexed_at IS NULL ORDER BY id"
+        ).fetchall()
+        for row in rows:
+            yield _article(row, ())
+
+    def mark_indexed(self, ids: Iterable[int], *, reset_all: bool = False) -> None:
+        with self._tx():
+            if reset_all:
+                self.db.execute("UPDATE articles SET indexed_at=NULL")
+            self.db.executemany(
+                "UPDATE articles SET indexed_at=? WHERE id=?", [(now_iso(), i) for i in ids]
+            )
+
+    def mark_all_indexed(self) -> None:
+        self.db.execute("UPDATE articles SET indexed_at=? WHERE indexed_at IS NULL", (now_iso(),))
+
+    def count_known(self, urls: Iterable[str]) -> int:
+        """How many of `urls` are already articles in the archive."""
+        wanted = list(set(urls))
+        known = 0
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            known += int(
+                self.db.execute(
+                    f"SELECT COUNT(*) FROM articles WHERE url IN ({marks})", chunk
+                ).fetchone()[0]
+            )
+        return known
+
+    def article_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def snapshot(self) -> dict[str, Any]:
+        """What names this corpus: article count, highest article id and last extraction time."""
+        row = self.db.execute(
+            "SELECT COUNT(*), COALESCE(MAX(id), 0), MAX(extracted_at) FROM articles"
+        ).fetchone()
+        return {"articles": row[0], "max_article_id": row[1], "last_extracted_at": row[2]}
+
+    # runs and the fetch log --------------------------------------------------------------
+
+    def start_run(self) -> int:
+        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (now_iso(),))
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE runs SET finished_at=?, summary=? WHERE id=?",
+            (now_iso(), json.dumps(summary, ensure_ascii=False), run_id),
+        )
+
+    def log_fetch(
+        self,
+        *,
+        run_id: int | None,
+        kind: str,
+        source: str,
+        url: str,
+        outcome: str,
+        status: int | None = None,
+        duration_ms: int | None = None,
+        feed_id: int | None = None,
+        page_id: int | None = None,
+        entries_seen: int | None = None,
+        entries_new: int | None = None,
+        error: str | None = None,
+    ) -> None:
+        self.db.execute(
+            """INSERT INTO fetch_log (run_id, kind, feed_id, page_id, source, url, at, status,
+                 outcome, duration_ms, entries_seen, entries_new, error)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (run_id, kind, feed_id, page_id, source, url, now_iso(), status, outcome,
+             duration_ms, entries_seen, entries_new, error),
+        )
+
+    def failures(self, run_id: int) -> list[sqlite3.Row]:
+        return self.db.execute(
+            """SELECT kind, source, url, status, error FROM fetch_log
+               WHERE run_id=? AND outcome='failed' ORDER BY id""",
+            (run_id,),
+        ).fetchall()
+
+    def stats(self) -> dict[str, int]:
+        one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
+        return {
+            "feeds": one("SELECT COUNT(*) FROM feeds"),
+            "feeds_failing": one("SELECT COUNT(*) FROM feeds WHERE consecutive_failures > 0"),
+            "entries": one("SELECT COUNT(*) FROM entries"),
+            "pages_pending": one(
+                f"SELECT COUNT(*) FROM pages WHERE state='new' OR "
+                f"(state='failed' AND attempts < {MAX_ATTEMPTS})"
+            ),
+            "pages_failed": one("SELECT COUNT(*) FROM pages WHERE state IN ('failed','skipped')"),
+            "articles": one("SELECT COUNT(*) FROM articles"),
+            "articles_unindexed": one("SELECT COUNT(*) FROM articles WHERE indexed_at IS NULL"),
+            "sources": one("SELECT COUNT(DISTINCT source) FROM articles"),
+        }
+
+    def size_bytes(self) -> int:
+        return sum(
+            p.stat().st_size
+            for p in self.path.parent.glob(self.path.name + "*")
+            if p.is_file()
+        )
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _feed_row(row: sqlite3.Row) -> FeedRow:
+    return FeedRow(
+        id=row["id"], url=row["url"], source=row["source"], name=row["name"],
+        language=row["language"], etag=row["etag"], last_modified=row["last_modified"],
+        content_hash=row["content_hash"],
+    )
+
+
+def _article(row: sqlite3.Row, feeds: tuple[str, ...]) -> ArticleRecord:
+    return ArticleRecord(
+        id=row["id"], url=row["url"], source=row["source"], title=row["title"],
+        text=row["text"], author=row["author"], published=from_iso(row["published"]),
+        date_source=row["date_source"], language=row["language"],
+        declared_language=row["declared_language"], extractor=row["extractor"],
+        extracted_at=row["extracted_at"], feeds=feeds,
+    )

@@ -1,0 +1,369 @@
+"""The command line: the one composition root, and the one place errors become messages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from index.engine import Engine, open_engine
+from index.errors import QuerySyntaxError, SearchError
+from index.model import SORTS, Sort
+from monitor import reports
+from monitor.archive import Archive, to_iso
+from monitor.config import Config, load_config
+from monitor.errors import ConfigError, MonitorError
+from monitor.http import Fetcher
+from monitor.indexing import reindex
+from monitor.pipeline import Progress as RunProgress
+from monitor.pipeline import run as run_pipeline
+from monitor.searching import build_query, build_report, hit_json, search_json
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(click.ClickException):
+    """A clear message for the terminal, with the exit code the error calls for."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class App:
+    """What commands share: the config, and the archive and index opened on first use."""
+
+    config_path: Path | None
+    console: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+    _config: Config | None = None
+    _archive: Archive | None = None
+    _engine: Engine | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def archive(self) -> Archive:
+        if self._archive is None:
+            self._archive = Archive(self.config.archive_path)
+        return self._archive
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = open_engine(self.config.index.engine, self.config.index_dir)
+        return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+        if self._archive is not None:
+            self._archive.close()
+
+
+class MonitorGroup(click.Group):
+    """Translates domain errors into one clear line and an exit code, at this one boundary."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QuerySyntaxError as exc:
+            raise UserError(
+                f"query syntax error: {exc}\nHint: put a phrase in \"double quotes\"; "
+                "OR and NOT are uppercase.",
+                2,
+            ) from exc
+        except ConfigError as exc:
+            raise UserError(str(exc), 2) from exc
+        except (MonitorError, SearchError) as exc:
+            if os.environ.get("MONITOR_DEBUG"):
+                raise
+            raise UserError(str(exc), getattr(exc, "exit_code", 1)) from exc
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+@click.group(cls=MonitorGroup)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Config file (default: $MONITOR_CONFIG, ./config.toml, the user config dir, "
+    "then built-in defaults).",
+)
+@click.version_option(package_name="press-monitor")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """press-monitor: collect public news feeds, archive and index them, search and report.
+
+    Example: monitor run && monitor search "hoà bình"
+    """
+    app = App(config_path)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
+
+
+since_option = click.option(
+    "--since", callback=parse_day, help="First day (YYYY-MM-DD, inclusive, report time zone)."
+)
+until_option = click.option(
+    "--until", callback=parse_day, help="Last day (YYYY-MM-DD, inclusive, report time zone)."
+)
+
+
+@contextmanager
+def run_progress(err: Console) -> Iterator[Callable[[RunProgress], None]]:
+    progress = Progress(
+        TextColumn("{task.description:<8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[label]}", style="dim"),
+        console=err,
+        disable=not err.is_terminal,
+    )
+    tasks: dict[str, TaskID] = {}
+
+    def on_event(event: RunProgress) -> None:
+        if event.stage not in tasks:
+            tasks[event.stage] = progress.add_task(event.stage, total=event.total, label="")
+        task = tasks[event.stage]
+        if event.total is not None:
+            progress.update(task, total=event.total)
+        if event.advance:
+            progress.update(task, advance=event.advance, label=event.label)
+
+    with progress:
+        yield on_event
+
+
+@cli.command()
+@format_option("text", "json")
+@pass_app
+def run(app: App, fmt: str) -> None:
+    """Poll every feed, fetch new articles, extract, archive and index them.
+
+    Exits 0 when everything succeeded, 1 when some feed or page failed (each failure is
+    recorded against its source with the reason, and the run goes on).
+
+    Example: monitor run
+    """
+    config = app.config
+    if not config.feeds:
+        raise ConfigError(f"{config.describe}: no [[feeds]] configured")
+    with Fetcher(config.http) as fetcher, run_progress(app.err) as on_event:
+        summary = run_pipeline(config, app.archive, fetcher, app.engine, progress=on_event)
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
+    else:
+        app.console.print(reports.run_summary(summary))
+    if summary.exit_code:
+        sys.exit(summary.exit_code)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--exact", is_flag=True, help="Match diacritics exactly (as =word does).")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@since_option
+@until_option
+@format_option("table", "json", "jsonl", "csv")
+@pass_app
+def search(
+    app: App,
+    query: str,
+    limit: int,
+    offset: int,
+    sort: Sort,
+    exact: bool,
+    count_only: bool,
+    since: date | None,
+    until: date | None,
+    fmt: str,
+) -> None:
+    """Search the archive's index. Words are ANDed; "quoted phrases", OR, -word, fields.
+
+    Diacritics, case, tone placement (hòa/hoà) and Unicode form are ignored unless --exact.
+
+    Example: monitor search '"hoà bình" source:vnexpress' --sort newest --limit 5
+    """
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(app.config.report.timezone)
+    node = build_query(query, exact=exact, since=since, until=until, zone=zone)
+    if count_only:
+        click.echo(app.engine.count(node))
+        return
+    page = app.engine.search(node, limit=limit, offset=offset, sort=sort)
+    if fmt == "json":
+        click.echo(json.dumps(search_json(query, page, sort=sort, offset=offset), ensure_ascii=False))
+    elif fmt == "jsonl":
+        for hit in page.hits:
+            click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
+    elif fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["id", "url", "title", "source", "published", "score", "snippet"])
+        for hit in page.hits:
+            row = hit_json(hit)
+            writer.writerow([row[k] for k in ("id", "url", "title", "source", "published", "score", "snippet")])
+        click.echo(out.getvalue(), nl=False)
+    else:
+        app.console.print(
+            reports.hits_table(
+                page.hits, total=page.total, query=query, zone=app.config.report.timezone,
+                offset=offset,
+            )
+        )
+
+
+@cli.command()
+@click.argument("article_id", type=int)
+@format_option("text", "json")
+@pass_app
+def show(app: App, article_id: int, fmt: str) -> None:
+    """Show one article: its metadata and full text.
+
+    Example: monitor show 42 --format json
+    """
+    article = app.archive.article(article_id)
+    if fmt == "json":
+        data = {
+            "id": article.id,
+            "url": article.url,
+            "title": article.title,
+            "source": article.source,
+            "published": to_iso(article.published),
+            "date_source": article.date_source,
+            "author": article.author,
+            "language": article.language,
+            "declared_language": article.declared_language,
+            "extractor": article.extractor,
+            "extracted_at": article.extracted_at,
+            "feeds": list(article.feeds),
+            "text": article.text,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        app.console.print(reports.article_view(article, app.config.report.timezone))
+
+
+@cli.command()
+@format_option("table", "json")
+@pass_app
+def stats(app: App, fmt: str) -> None:
+    """Counts and sizes: feeds, entries, articles, indexed documents, archive and index.
+
+    Example: monitor stats --format json
+    """
+    archive_stats: dict[str, Any] = dict(app.archive.stats())
+    data: dict[str, Any] = {
+        **archive_stats,
+        "indexed": app.engine.doc_count(),
+        "engine": app.config.index.engine,
+        "archive_bytes": app.archive.size_bytes(),
+        "index_bytes": app.engine.size_bytes(),
+        "storage_dir": str(app.config.storage.dir),
+        "config": app.config.describe,
+    }
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        app.console.print(reports.stats_table(data))
+        if data["indexed"] != data["articles"]:
+            app.err.print(
+                f"[yellow]the index holds {data['indexed']} of {data['articles']} articles: "
+                "run `monitor reindex`[/yellow]"
+            )
+
+
+@cli.command()
+@click.argument("query", default="*")
+@since_option
+@until_option
+@click.option("--exact", is_flag=True, help="Match diacritics exactly.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500))
+@format_option("text", "json")
+@pass_app
+def report(
+    app: App,
+    query: str,
+    since: date | None,
+    until: date | None,
+    exact: bool,
+    top: int,
+    fmt: str,
+) -> None:
+    """Coverage report: matching articles per day and per source, most frequent words
+    and two-syllable phrases. QUERY defaults to every article.
+
+    Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
+    """
+    data = build_report(
+        app.archive, app.engine, query, since=since, until=until,
+        timezone=app.config.report.timezone, exact=exact, top=top,
+    )
+    if fmt == "json":
+        click.echo(json.dumps(data.as_json(), ensure_ascii=False))
+    else:
+        app.console.print(reports.report_view(data))
+
+
+@cli.command("reindex")
+@pass_app
+def reindex_command(app: App) -> None:
+    """Rebuild the search index of the configured engine from the archive.
+
+    Example: monitor reindex
+    """
+    with run_progress(app.err) as on_event:
+        count = reindex(
+            app.archive,
+            app.engine,
+            progress=lambda n, total: on_event(RunProgress("index", total, n)),
+        )
+    app.console.print(f"indexed {count} articles with {app.config.index.engine}")
+
+
+def main() -> None:
+    cli(prog_name="monitor")

@@ -1,0 +1,59 @@
+"""The one exception tree of the application.
+
+* MonitorError: base; the CLI turns it into a one-line message and exit code 1
+  + ConfigError: the configuration file is missing or wrong (exit code 2)
+  + ArchiveError: the SQLite archive can't be opened, migrated or written
+  + FetchError: a feed or page could not be fetched (recorded against its source; never fatal)
+    - RobotsDisallowed: robots.txt forbids the URL for our user agent
+  + FeedError: bytes that are not a usable feed (HTML, malformed XML with no entries)
+  + ExtractError: a page from which no article text could be extracted
+  + NotFoundError: an id or name asked for on the command line does not exist
+
+Errors of the search library (`index.errors.SearchError`) are translated at the same boundary.
+"""
+
+from __future__ import annotations
+
+
+class MonitorError(Exception):
+    """Base of every error the application raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(MonitorError):
+    """The configuration is missing or invalid; names the file, the key and what is expected."""
+
+    exit_code = 2
+
+
+class ArchiveError(MonitorError):
+    """The archive can't be opened, migrated or written."""
+
+
+class FetchError(MonitorError):
+    """A URL could not be fetched. `status` is the HTTP status when there was a response."""
+
+    def __init__(self, message: str, *, status: int | None = None, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+
+
+class RobotsDisallowed(FetchError):
+    """robots.txt forbids the URL for the configured user agent."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"disallowed by robots.txt: {url}", retryable=False)
+
+
+class FeedError(MonitorError):
+    """The bytes are not a usable feed."""
+
+
+class ExtractError(MonitorError):
+    """No article text could be extracted from a page."""
+
+
+class NotFoundError(MonitorError):
+    """Something named on the command line does not exist."""

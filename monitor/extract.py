@@ -1,0 +1,184 @@
+"""A fetched page → article fields: decoded, extracted with trafilatura, NFC, dated with provenance.
+
+Pure functions: no network, no database. `extract_article` is what `monitor run` calls for each
+page, and what a future re-extraction over stored pages will call again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+import trafilatura
+from charset_normalizer import from_bytes
+
+from index.analysis import nfc
+from monitor.errors import ExtractError
+
+MIN_TEXT_CHARS = 200
+# Vietnamese outlets publish in Indochina Time; a date with no offset is read as such.
+VIETNAM = timezone(timedelta(hours=7))
+# A page date more than this far ahead of the fetch is a wrong date (e.g. a cookie expiry).
+MAX_FUTURE = timedelta(days=1)
+EXTRACTOR = f"trafilatura {trafilatura.__version__}"
+
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
+_HTTP_CHARSET_RE = re.compile(r"charset=[\"']?([\w-]+)", re.IGNORECASE)
+_LANG_RE = re.compile(rb"""<html[^>]*\blang=["']?([A-Za-z]{2,3})""", re.IGNORECASE)
+_TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ")
+# Letters only Vietnamese uses among Latin scripts: a cheap, dependable signal for "vi".
+_VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+
+
+@dataclass(frozen=True)
+class FeedHints:
+    """What the feed said about an entry, used when the page says less."""
+
+    title: str | None = None
+    summary: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    title: str
+    text: str
+    author: str | None
+    published: datetime | None
+    date_source: str  # page | feed | none
+    language: str | None
+    declared_language: str | None
+    extractor: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title,
+            "text": self.text,
+            "author": self.author,
+            "published": self.published,
+            "date_source": self.date_source,
+            "language": self.language,
+            "declared_language": self.declared_language,
+            "extractor": self.extractor,
+        }
+
+
+def decode_html(body: bytes, content_type: str | None) -> str:
+    """Bytes → NFC text: BOM, then the HTTP charset, then <meta charset>, then a guess."""
+    if body.startswith(b"\xef\xbb\xbf"):
+        return nfc(body[3:].decode("utf-8", "replace"))
+    candidates: list[str] = []
+    if content_type and (m := _HTTP_CHARSET_RE.search(content_type)):
+        candidates.append(m.group(1).decode() if isinstance(m.group(1), bytes) else m.group(1))
+    if m2 := _CHARSET_RE.search(body[:4096]):
+        candidates.append(m2.group(1).decode("ascii", "ignore"))
+    for encoding in candidates:
+        try:
+            return nfc(body.decode(encoding))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    try:
+        return nfc(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        best = from_bytes(body).best()
+        return nfc(str(best) if best else body.decode("utf-8", "replace"))
+
+
+def strip_outlet_suffix(title: str, source: str | None, sitename: str | None) -> str:
+    """Remove "… - VnExpress" / "… | Báo Dân trí" style suffixes naming the outlet."""
+    names = {n.casefold() for n in (source, sitename) if n}
+    for sep in _TITLE_SEPARATORS:
+        if sep not in title:
+            continue
+        head, _, tail = title.rpartition(sep)
+        tail_key = tail.strip().casefold()
+        if head.strip() and (
+            any(name in tail_key or tail_key in name for name in names)
+            or tail_key.startswith(("báo ", "tin tức", "tạp chí"))
+            or "." in tail_key
+        ):
+            return head.strip()
+    return title.strip()
+
+
+def detect_language(text: str) -> str | None:
+    letters = [c for c in text[:5000] if c.isalpha()]
+    if not letters:
+        return None
+    share = sum(c in _VI_LETTERS for c in letters) / len(letters)
+    return "vi" if share > 0.03 else None
+
+
+def extract_article(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None,
+    hints: FeedHints,
+    fetched_at: datetime | None = None,
+) -> Extracted:
+    """Extract an article. Raises ExtractError when the page holds no article text."""
+    html = decode_html(body, content_type)
+    document = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+    )
+    if document is None:
+        raise ExtractError("no article text found on the page")
+    data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    text = nfc((data.get("text") or "").strip())
+    extractor = EXTRACTOR
+    if len(text) < MIN_TEXT_CHARS and hints.summary and len(hints.summary) > len(text):
+        text, extractor = hints.summary, f"feed summary ({EXTRACTOR} gave {len(text)} chars)"
+    if not text:
+        raise ExtractError("no article text found on the page")
+    raw_title = nfc(data.get("title") or hints.title or "").strip()
+    title = strip_outlet_suffix(raw_title, hints.source, data.get("sitename")) or (
+        hints.title or url
+    )
+
+    published, date_source = _page_date(data.get("date"), hints.published, fetched_at)
+    declared = None
+    if m := _LANG_RE.search(body[:4096]):
+        declared = m.group(1).decode("ascii").lower()
+    language = detect_language(text) or declared or hints.language
+    return Extracted(
+        title=title,
+        text=text,
+        author=nfc(data["author"]) if data.get("author") else hints.author,
+        published=published,
+        date_source=date_source,
+        language=language,
+        declared_language=declared,
+        extractor=extractor,
+    )
+
+
+def _page_date(
+    value: str | None, feed_date: datetime | None, fetched_at: datetime | None
+) -> tuple[datetime | None, str]:
+    """The page's date if it has one, else the feed's, else unknown: never the fetch time."""
+    limit = (fetched_at or datetime.now(UTC)) + MAX_FUTURE
+    page_date: datetime | None = None
+    if value:
+        try:
+            page_date = datetime.fromisoformat(value)
+        except ValueError:
+            page_date = None
+    if page_date is not None:
+        if page_date.tzinfo is None:
+            # trafilatura gives a bare day; the feed's timestamp is more precise when it
+            # falls on that same day, so prefer it then.
+            if feed_date is not None and feed_date.astimezone(VIETNAM).date() == page_date.date():
+                return feed_date, "feed"
+            page_date = page_date.replace(tzinfo=VIETNAM)
+        page_date = page_date.astimezone(UTC)
+        if page_date <= limit:
+            return page_date, "page"
+    if feed_date is not None and feed_date <= limit:
+        return feed_date, "feed"
+    return None, "none"
+

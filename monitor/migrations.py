@@ -1,0 +1,171 @@
+"""Ordered, transactional schema migrations of the SQLite archive.
+
+Each migration runs once, inside one transaction together with the row that records it in
+`_migrations`, so a crash leaves the archive either before or after a migration, never between.
+Never edit a released migration: add the next one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def m001_initial(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            name TEXT,
+            language TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            title TEXT,
+            added_at TEXT NOT NULL,
+            last_polled_at TEXT,
+            last_success_at TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            etag TEXT,
+            last_modified TEXT,
+            content_hash TEXT
+        );
+        -- One row per (feed, entry): the same article seen in two feeds has two entries.
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            guid TEXT NOT NULL,
+            url TEXT NOT NULL,
+            title TEXT,
+            summary TEXT,
+            author TEXT,
+            published TEXT,
+            first_seen_at TEXT NOT NULL,
+            article_id INTEGER REFERENCES articles(id),
+            UNIQUE (feed_id, guid)
+        );
+        CREATE INDEX entries_url ON entries(url);
+        -- Pages to fetch: one per distinct article URL. `state` is new, done, failed or skipped.
+        CREATE TABLE pages (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'new',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_status INTEGER,
+            first_seen_at TEXT NOT NULL,
+            fetched_at TEXT,
+            final_url TEXT,
+            content_type TEXT,
+            headers TEXT,
+            body BLOB,
+            body_sha256 TEXT
+        );
+        CREATE INDEX pages_state ON pages(state);
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL UNIQUE REFERENCES pages(id),
+            url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            author TEXT,
+            published TEXT,
+            date_source TEXT NOT NULL,
+            language TEXT,
+            declared_language TEXT,
+            extractor TEXT NOT NULL,
+            extracted_at TEXT NOT NULL,
+            indexed_at TEXT
+        );
+        CREATE INDEX articles_published ON articles(published);
+        CREATE INDEX articles_unindexed ON articles(id) WHERE indexed_at IS NULL;
+        -- Every request the collector makes, for feed health and for auditing a run.
+        CREATE TABLE fetch_log (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES runs(id),
+            kind TEXT NOT NULL,
+            feed_id INTEGER REFERENCES feeds(id),
+            page_id INTEGER REFERENCES pages(id),
+            source TEXT NOT NULL,
+            url TEXT NOT NULL,
+            at TEXT NOT NULL,
+            status INTEGER,
+            outcome TEXT NOT NULL,
+            duration_ms INTEGER,
+            entries_seen INTEGER,
+            entries_new INTEGER,
+            error TEXT
+        );
+        CREATE INDEX fetch_log_feed ON fetch_log(feed_id, at);
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            summary TEXT
+        );
+        """
+    )
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("m001_initial", m001_initial),
+]
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply every migration not yet recorded; returns the names applied."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    applied: list[str] = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        # executescript commits implicitly, so run each migration inside an explicit
+        # SAVEPOINT-free transaction: BEGIN … COMMIT around the statements it issues.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split(step):
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", (name,)
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        applied.append(name)
+    return applied
+
+
+def _split(step: Migration) -> list[str]:
+    """The statements a migration would run, captured so they can run inside one transaction."""
+    recorder = _Recorder()
+    step(recorder)  # type: ignore[arg-type]
+    return recorder.statements
+
+
+class _Recorder:
+    """Stands in for a connection to collect the SQL a migration issues."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def executescript(self, script: str) -> None:
+        buffer = ""
+        for line in script.splitlines():
+            stripped = line.strip()
+            if not stripped or stripped.startswith("--"):
+                continue
+            buffer += line + "\n"
+            if sqlite3.complete_statement(buffer):
+                self.statements.append(buffer.strip())
+                buffer = ""
+
+    def execute(self, statement: str) -> None:
+        self.statements.append(statement)

@@ -1,0 +1,174 @@
+"""Data → rich renderables. No I/O: the CLI prints what these return."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from index.model import Hit, Snippet
+from monitor.archive import ArticleRecord
+from monitor.pipeline import RunSummary
+from monitor.searching import ReportData
+
+BAR_WIDTH = 40
+
+
+def local_time(value: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    return value.astimezone(ZoneInfo(zone)).strftime(fmt) if value else "—"
+
+
+def snippet_text(snippet: Snippet) -> Text:
+    # Text built from plain strings: markup-like characters in article text are printed as-is.
+    text = Text(snippet.text)
+    for start, end in snippet.highlights:
+        text.stylize("bold yellow", start, end)
+    return text
+
+
+def hits_table(hits: list[Hit], *, total: int, query: str, zone: str, offset: int) -> Table:
+    shown = f"{offset + 1}–{offset + len(hits)}" if hits else "0"
+    table = Table(
+        title=f"{total} articles match {query!r} (showing {shown})",
+        show_lines=True,
+        expand=True,
+    )
+    table.add_column("id", justify="right", style="dim", no_wrap=True)
+    table.add_column("title / snippet", ratio=4)
+    table.add_column("source", ratio=1)
+    table.add_column("published", no_wrap=True)
+    for hit in hits:
+        cell = Text(hit.title, style="bold")
+        cell.append("\n")
+        cell.append_text(snippet_text(hit.snippet))
+        table.add_row(hit.id, cell, hit.source, local_time(hit.published, zone))
+    return table
+
+
+def article_view(article: ArticleRecord, zone: str) -> RenderableType:
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="bold")
+    meta.add_column()
+    meta.add_row("id", str(article.id))
+    meta.add_row("url", article.url)
+    meta.add_row("source", article.source)
+    meta.add_row(
+        "published", f"{local_time(article.published, zone)} ({article.date_source})"
+    )
+    meta.add_row("author", article.author or "—")
+    meta.add_row("language", article.language or "—")
+    meta.add_row("extractor", article.extractor)
+    if article.feeds:
+        meta.add_row("feeds", "\n".join(article.feeds))
+    return Group(
+        Panel(meta, title=Text(article.title, style="bold"), title_align="left"),
+        Text(article.text),
+    )
+
+
+def run_summary(summary: RunSummary) -> RenderableType:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_row("feeds ok", str(summary.feeds_ok))
+    table.add_row("feeds failed", str(summary.feeds_failed))
+    table.add_row("entries seen", str(summary.entries_seen))
+    table.add_row("entries new", str(summary.entries_new))
+    table.add_row("articles new", str(summary.articles_new))
+    table.add_row("articles already known", str(summary.articles_known))
+    table.add_row("articles failed", str(summary.articles_failed))
+    if summary.articles_skipped:
+        table.add_row("pages skipped (robots.txt)", str(summary.articles_skipped))
+    table.add_row("indexed", str(summary.indexed))
+    parts: list[RenderableType] = [table]
+    if summary.failures:
+        failures = Table(title="failures", title_justify="left", expand=True)
+        failures.add_column("kind")
+        failures.add_column("source")
+        failures.add_column("url", overflow="fold")
+        failures.add_column("reason", overflow="fold")
+        for f in summary.failures:
+            failures.add_row(f.kind, f.source, f.url, f.reason)
+        parts.append(failures)
+    for w in summary.warnings:
+        parts.append(Text(f"warning: {w.source} {w.url}: {w.reason}", style="yellow"))
+    style = "green" if summary.exit_code == 0 else "red"
+    return Panel(Group(*parts), title=f"run {summary.run_id}", border_style=style)
+
+
+def stats_table(stats: dict[str, object]) -> Table:
+    table = Table(show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for key, value in stats.items():
+        table.add_row(key.replace("_", " "), _human(key, value))
+    return table
+
+
+def _human(key: str, value: object) -> str:
+    if key.endswith("_bytes") and isinstance(value, int):
+        size = float(value)
+        for unit in ("B", "KB", "MB", "GB"):
+            if size < 1024 or unit == "GB":
+                return f"{size:,.1f} {unit}" if unit != "B" else f"{int(size)} B"
+            size /= 1024
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _bar(count: int, peak: int) -> Text:
+    width = round(BAR_WIDTH * count / peak) if peak else 0
+    return Text("█" * width + (" " if width else ""), style="cyan").append(str(count))
+
+
+def report_view(data: ReportData) -> RenderableType:
+    scope = []
+    if data.since:
+        scope.append(f"since {data.since}")
+    if data.until:
+        scope.append(f"until {data.until}")
+    header = Text(
+        f"{data.total} articles match {data.query!r}"
+        + (f" ({', '.join(scope)})" if scope else "")
+        + f"; days in {data.timezone}",
+        style="bold",
+    )
+    snap = data.snapshot
+    footer = Text(
+        f"corpus snapshot: {snap['articles']} articles, max id {snap['max_article_id']}, "
+        f"last extracted {snap['last_extracted_at'] or '—'}; top terms from "
+        f"{data.sampled} articles",
+        style="dim",
+    )
+    days = Table(title="per day", title_justify="left", box=None, show_header=False)
+    days.add_column(no_wrap=True)
+    days.add_column()
+    peak = max((c for _, c in data.by_day), default=0)
+    for day, count in data.by_day:
+        days.add_row(day.isoformat(), _bar(count, peak))
+    if data.undated:
+        days.add_row("undated", Text(str(data.undated), style="dim"))
+    sources = Table(title="per source", title_justify="left", box=None, show_header=False)
+    sources.add_column()
+    sources.add_column()
+    peak = max((c for _, c in data.by_source), default=0)
+    for source, count in data.by_source:
+        sources.add_row(source, _bar(count, peak))
+    terms = Table(title="most frequent", title_justify="left")
+    terms.add_column("word")
+    terms.add_column("count", justify="right")
+    terms.add_column("docs", justify="right")
+    terms.add_column("two-syllable phrase")
+    terms.add_column("count", justify="right")
+    terms.add_column("docs", justify="right")
+    for i in range(max(len(data.top_words), len(data.top_phrases))):
+        w = data.top_words[i] if i < len(data.top_words) else None
+        p = data.top_phrases[i] if i < len(data.top_phrases) else None
+        terms.add_row(
+            w.term if w else "", str(w.count) if w else "", str(w.docs) if w else "",
+            p.term if p else "", str(p.count) if p else "", str(p.docs) if p else "",
+        )
+    return Group(header, days, sources, terms, footer)

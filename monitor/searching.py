@@ -1,0 +1,148 @@
+"""Search and report data: query text → results and counts, as plain data (no rendering)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from index.engine import Engine
+from index.model import Hit, SearchPage, Sort
+from index.query import And, DateRange, Node, parse
+from monitor.archive import Archive, to_iso
+from monitor.textstats import TermCount, top_terms
+
+# Top words are counted over at most this many matching articles (the newest ids), so a report
+# on a broad query stays quick; the figure is printed with the report.
+TOP_TERMS_SAMPLE = 5000
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def build_query(
+    text: str,
+    *,
+    exact: bool = False,
+    since: date | None = None,
+    until: date | None = None,
+    zone: tzinfo = UTC,
+) -> Node:
+    """Parse `text` and add the --since/--until days (inclusive, in `zone`)."""
+    node = parse(text, exact=exact)
+    if since or until:
+        window = DateRange(
+            start=day_start(since, zone) if since else None,
+            end=day_start(until + timedelta(days=1), zone) if until else None,
+        )
+        node = And((node, window))
+    return node
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    return {
+        "id": int(hit.id) if hit.id.isdigit() else hit.id,
+        "url": hit.url,
+        "title": hit.title,
+        "source": hit.source,
+        "published": to_iso(hit.published),
+        "snippet": hit.snippet.text,
+        "score": round(hit.score, 4),
+        "highlights": [list(h) for h in hit.snippet.highlights],
+        "language": hit.language,
+        "author": hit.author,
+    }
+
+
+def search_json(query: str, page: SearchPage, *, sort: Sort, offset: int) -> dict[str, Any]:
+    return {
+        "query": query,
+        "total": page.total,
+        "sort": sort,
+        "offset": offset,
+        "hits": [hit_json(h) for h in page.hits],
+    }
+
+
+@dataclass(frozen=True)
+class ReportData:
+    query: str
+    since: date | None
+    until: date | None
+    timezone: str
+    snapshot: dict[str, Any]
+    total: int
+    by_day: list[tuple[date, int]]
+    by_source: list[tuple[str, int]]
+    undated: int
+    sampled: int
+    top_words: list[TermCount]
+    top_phrases: list[TermCount]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "timezone": self.timezone,
+            "snapshot": self.snapshot,
+            "total": self.total,
+            "by_day": [{"date": d.isoformat(), "count": c} for d, c in self.by_day],
+            "by_source": [{"source": s, "count": c} for s, c in self.by_source],
+            "undated": self.undated,
+            "top_terms_sample": self.sampled,
+            "top_words": [
+                {"word": t.term, "count": t.count, "docs": t.docs} for t in self.top_words
+            ],
+            "top_phrases": [
+                {"phrase": t.term, "count": t.count, "docs": t.docs} for t in self.top_phrases
+            ],
+        }
+
+
+def build_report(
+    archive: Archive,
+    engine: Engine,
+    query_text: str,
+    *,
+    since: date | None,
+    until: date | None,
+    timezone: str,
+    exact: bool = False,
+    top: int = 20,
+) -> ReportData:
+    zone = ZoneInfo(timezone)
+    node = build_query(query_text, exact=exact, since=since, until=until, zone=zone)
+    offset = datetime.now(zone).utcoffset() or timedelta(0)
+    counts = engine.counts(node, utc_offset=offset)
+    by_day = sorted(counts.by_day.items())
+    if by_day:
+        # Days with no article are shown as zero, not skipped: a gap is information.
+        first = since or by_day[0][0]
+        last = until or by_day[-1][0]
+        filled = dict(by_day)
+        by_day = [
+            (first + timedelta(days=i), filled.get(first + timedelta(days=i), 0))
+            for i in range((last - first).days + 1)
+        ]
+    ids = sorted((int(i) for i in engine.ids(node) if i.isdigit()), reverse=True)
+    sample = ids[:TOP_TERMS_SAMPLE]
+    words, phrases = top_terms(
+        (f"{a.title}\n{a.text}" for a in archive.articles(sample)), limit=top
+    )
+    return ReportData(
+        query=query_text,
+        since=since,
+        until=until,
+        timezone=timezone,
+        snapshot=archive.snapshot(),
+        total=counts.total,
+        by_day=by_day,
+        by_source=sorted(counts.by_source.items(), key=lambda kv: (-kv[1], kv[0])),
+        undated=counts.undated,
+        sampled=len(sample),
+        top_words=words,
+        top_phrases=phrases,
+    )
