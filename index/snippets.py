@@ -97,10 +97,11 @@ def _find(text: str, patterns: list[_Pattern]) -> list[_Match]:
     folded = [t.folded for t in tokens]
     found: list[_Match] = []
     for i, token in enumerate(tokens):
-        candidates = by_first.get((False, token.folded), []) + by_first.get(
-            (True, token.exact), []
-        )
-        for p in sorted(candidates):
+        folded_hits = by_first.get((False, token.folded))
+        exact_hits = by_first.get((True, token.exact))
+        if folded_hits is None and exact_hits is None:
+            continue
+        for p in sorted((folded_hits or []) + (exact_hits or [])):
             keys = patterns[p].keys
             j = i + len(keys)
             if j > len(tokens):
@@ -151,7 +152,8 @@ def _place(text: str, first: int, last: int, budget: int) -> tuple[int, int]:
         start = space + 1 if space >= 0 else first
     if end < n and text[end] != " ":
         space = text.rfind(" ", last, end)
-        end = space if space >= 0 else max(last, start + 1)
+        # No space to cut on: a single run longer than the window, cut where it must be.
+        end = space if space >= 0 else end
     while start < end and text[start] == " ":
         start += 1
     while end > start and text[end - 1] == " ":
@@ -171,7 +173,7 @@ def _highlights(
         if s >= e:
             continue
         s, e = s - start + shift, e - start + shift
-        if out and s <= out[-1][1]:
+        if out and s < out[-1][1]:
             # Matches are sorted by start, so only the last range can overlap this one.
             if e > out[-1][1]:
                 out[-1] = (out[-1][0], e)

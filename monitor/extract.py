@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 import trafilatura
+from trafilatura.settings import use_config
 from charset_normalizer import from_bytes
 
 from index.analysis import nfc
@@ -22,10 +23,24 @@ VIETNAM = timezone(timedelta(hours=7))
 # A page date more than this far ahead of the fetch is a wrong date (e.g. a cookie expiry).
 MAX_FUTURE = timedelta(days=1)
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
+# htmldate's extensive search guesses from any number in the text ("năm 2026" → 1 January)
+# and costs ~350 ms a page: dates come from markup, then the feed, and are otherwise unknown.
+_TRAFILATURA_CONFIG = use_config()
+_TRAFILATURA_CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 _HTTP_CHARSET_RE = re.compile(r"charset=[\"']?([\w-]+)", re.IGNORECASE)
 _LANG_RE = re.compile(rb"""<html[^>]*\blang=["']?([A-Za-z]{2,3})""", re.IGNORECASE)
+# Publication timestamps that outlets put in the page head; trafilatura keeps only the day.
+_META_DATE_RE = re.compile(
+    r"""<meta[^>]+(?:property|name|itemprop)\s*=\s*["']"""
+    r"""(?:article:published_time|og:published_time|datePublished|pubdate|publishdate|"""
+    r"""dc\.date\.issued|dcterms\.created)["'][^>]*?content\s*=\s*["']([^"']+)["']"""
+    r"""|<meta[^>]+content\s*=\s*["']([^"']+)["'][^>]*?(?:property|name|itemprop)\s*=\s*["']"""
+    r"""(?:article:published_time|og:published_time|datePublished|pubdate|publishdate)["']"""
+    r'|"datePublished"\s*:\s*"([^"]+)"',
+    re.IGNORECASE,
+)
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ")
 # Letters only Vietnamese uses among Latin scripts: a cheap, dependable signal for "vi".
 _VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
@@ -49,7 +64,7 @@ class Extracted:
     text: str
     author: str | None
     published: datetime | None
-    date_source: str  # page | feed | none
+    date_source: str  # page | feed | search | none
     language: str | None
     declared_language: str | None
     extractor: str
@@ -124,7 +139,12 @@ def extract_article(
     """Extract an article. Raises ExtractError when the page holds no article text."""
     html = decode_html(body, content_type)
     document = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=True
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        config=_TRAFILATURA_CONFIG,
     )
     if document is None:
         raise ExtractError("no article text found on the page")
@@ -140,7 +160,9 @@ def extract_article(
         hints.title or url
     )
 
-    published, date_source = _page_date(data.get("date"), hints.published, fetched_at)
+    published, date_source = _page_date(
+        _meta_date(html), data.get("date"), hints.published, fetched_at
+    )
     declared = None
     if m := _LANG_RE.search(body[:4096]):
         declared = m.group(1).decode("ascii").lower()
@@ -157,28 +179,48 @@ def extract_article(
     )
 
 
-def _page_date(
-    value: str | None, feed_date: datetime | None, fetched_at: datetime | None
-) -> tuple[datetime | None, str]:
-    """The page's date if it has one, else the feed's, else unknown: never the fetch time."""
-    limit = (fetched_at or datetime.now(UTC)) + MAX_FUTURE
-    page_date: datetime | None = None
-    if value:
+def _meta_date(html: str) -> str | None:
+    """The first publication timestamp declared in the page's metadata, as written."""
+    for m in _META_DATE_RE.finditer(html[:200_000]):
+        value = next(g for g in m.groups() if g)
         try:
-            page_date = datetime.fromisoformat(value)
+            datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         except ValueError:
-            page_date = None
-    if page_date is not None:
-        if page_date.tzinfo is None:
-            # trafilatura gives a bare day; the feed's timestamp is more precise when it
-            # falls on that same day, so prefer it then.
-            if feed_date is not None and feed_date.astimezone(VIETNAM).date() == page_date.date():
-                return feed_date, "feed"
-            page_date = page_date.replace(tzinfo=VIETNAM)
-        page_date = page_date.astimezone(UTC)
-        if page_date <= limit:
-            return page_date, "page"
+            continue
+        return value.strip().replace("Z", "+00:00")
+    return None
+
+
+def _page_date(
+    meta_value: str | None,
+    guessed: str | None,
+    feed_date: datetime | None,
+    fetched_at: datetime | None,
+) -> tuple[datetime | None, str]:
+    """Page metadata, else the feed, else trafilatura's search of the page, else unknown.
+
+    Never the fetch time: that would invent a spike on the collection day. A date beyond the
+    fetch time (plus a day of clock slack) is wrong and skipped.
+    """
+    limit = (fetched_at or datetime.now(UTC)) + MAX_FUTURE
+    page_date = _as_utc(meta_value)
+    if page_date is not None and page_date <= limit:
+        return page_date, "page"
     if feed_date is not None and feed_date <= limit:
         return feed_date, "feed"
+    guessed_date = _as_utc(guessed)
+    if guessed_date is not None and guessed_date <= limit:
+        return guessed_date, "search"
     return None, "none"
 
+
+def _as_utc(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=VIETNAM)
+    return parsed.astimezone(UTC)
