@@ -381,6 +381,11 @@ def _ago(query: str, text: str, pos: int, now: datetime) -> datetime:
 # --- parser -------------------------------------------------------------------------------------
 
 
+# Deeper nesting than any person writes; the limit keeps a pasted "((((…" from exhausting the
+# Python stack here or in the engines that walk the tree.
+_MAX_DEPTH = 100
+
+
 class _Parser:
     """Recursive descent over the tokens. Methods return None for parts that hold no words."""
 
@@ -389,6 +394,12 @@ class _Parser:
         self.tokens = tokens
         self.exact = exact
         self.i = 0
+        self.depth = 0
+
+    def enter(self, tok: _Token) -> None:
+        self.depth += 1
+        if self.depth > _MAX_DEPTH:
+            raise self.error(f"the query nests deeper than {_MAX_DEPTH} levels", tok.pos)
 
     def error(self, message: str, position: int) -> QuerySyntaxError:
         return QuerySyntaxError(message, self.query, position)
@@ -447,7 +458,9 @@ class _Parser:
         after = self.peek()
         if after is None or after.kind in (")", "OR", "AND"):
             raise self.error(f"{tok.kind} needs a term after it", tok.pos)
+        self.enter(tok)
         child = self.unary()
+        self.depth -= 1
         return None if child is None else Not(child)
 
     def atom(self) -> Node | None:
@@ -457,7 +470,9 @@ class _Parser:
             after = self.peek()
             if after is not None and after.kind == ")":
                 raise self.error("empty parentheses", tok.pos)
+            self.enter(tok)
             inner = self.or_expr()
+            self.depth -= 1
             close = self.peek()
             if close is None:
                 raise self.error("unbalanced parenthesis: this '(' is never closed", tok.pos)

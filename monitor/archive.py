@@ -132,8 +132,14 @@ class Archive:
                        VALUES (?, ?, ?, ?, ?, ?)
                        ON CONFLICT(url) DO UPDATE SET source=excluded.source,
                          name=excluded.name, language=excluded.language, tags=excluded.tags""",
-                    (feed.url, feed.source, feed.name, feed.language, json.dumps(feed.tags),
-                     now_iso()),
+                    (
+                        feed.url,
+                        feed.source,
+                        feed.name,
+                        feed.language,
+                        json.dumps(feed.tags),
+                        now_iso(),
+                    ),
                 )
                 row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (feed.url,)).fetchone()
                 rows.append(_feed_row(row))
@@ -168,9 +174,7 @@ class Archive:
                 (at, status, error, feed_id),
             )
 
-    def add_entries(
-        self, feed: FeedRow, entries: Iterable[EntryData]
-    ) -> tuple[int, int]:
+    def add_entries(self, feed: FeedRow, entries: Iterable[EntryData]) -> tuple[int, int]:
         """Record a feed's entries; returns (seen, new). A new URL gets a page to fetch."""
         seen = new = 0
         at = now_iso()
@@ -181,8 +185,16 @@ class Archive:
                     """INSERT INTO entries (feed_id, guid, url, title, summary, author,
                          published, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT(feed_id, guid) DO NOTHING""",
-                    (feed.id, entry.guid, entry.url, entry.title, entry.summary, entry.author,
-                     to_iso(entry.published), at),
+                    (
+                        feed.id,
+                        entry.guid,
+                        entry.url,
+                        entry.title,
+                        entry.summary,
+                        entry.author,
+                        to_iso(entry.published),
+                        at,
+                    ),
                 )
                 if cursor.rowcount:
                     new += 1
@@ -217,8 +229,14 @@ class Archive:
         ).fetchall()
         return [
             PageTask(
-                id=r[0], url=r[1], source=r[2], attempts=r[3], feed_title=r[4],
-                feed_summary=r[5], feed_author=r[6], feed_published=from_iso(r[7]),
+                id=r[0],
+                url=r[1],
+                source=r[2],
+                attempts=r[3],
+                feed_title=r[4],
+                feed_summary=r[5],
+                feed_author=r[6],
+                feed_published=from_iso(r[7]),
                 feed_language=r[8],
             )
             for r in rows
@@ -252,18 +270,38 @@ class Archive:
                 """UPDATE pages SET state='done', attempts=attempts+1, last_error=NULL,
                      last_status=?, fetched_at=?, final_url=?, content_type=?, headers=?,
                      body=?, body_sha256=? WHERE id=?""",
-                (status, at, final_url, content_type, json.dumps(headers),
-                 zlib.compress(body, 6), body_sha256, page_id),
+                (
+                    status,
+                    at,
+                    final_url,
+                    content_type,
+                    json.dumps(headers),
+                    zlib.compress(body, 6),
+                    body_sha256,
+                    page_id,
+                ),
             )
-            page = self.db.execute("SELECT url, source FROM pages WHERE id=?", (page_id,)).fetchone()
+            page = self.db.execute(
+                "SELECT url, source FROM pages WHERE id=?", (page_id,)
+            ).fetchone()
             cursor = self.db.execute(
                 """INSERT INTO articles (page_id, url, source, title, text, author, published,
                      date_source, language, declared_language, extractor, extracted_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (page_id, page["url"], page["source"], article["title"], article["text"],
-                 article.get("author"), to_iso(article.get("published")),
-                 article["date_source"], article.get("language"),
-                 article.get("declared_language"), article["extractor"], at),
+                (
+                    page_id,
+                    page["url"],
+                    page["source"],
+                    article["title"],
+                    article["text"],
+                    article.get("author"),
+                    to_iso(article.get("published")),
+                    article["date_source"],
+                    article.get("language"),
+                    article.get("declared_language"),
+                    article["extractor"],
+                    at,
+                ),
             )
             article_id = int(cursor.lastrowid or 0)
             self.db.execute(
@@ -297,7 +335,9 @@ class Archive:
         )
         return _article(row, feeds)
 
-    def articles(self, ids: Iterable[int] | None = None, *, batch: int = 500) -> Iterator[ArticleRecord]:
+    def articles(
+        self, ids: Iterable[int] | None = None, *, batch: int = 500
+    ) -> Iterator[ArticleRecord]:
         """Articles by id (all of them when `ids` is None), in id order."""
         if ids is None:
             last = 0
@@ -393,8 +433,21 @@ class Archive:
             """INSERT INTO fetch_log (run_id, kind, feed_id, page_id, source, url, at, status,
                  outcome, duration_ms, entries_seen, entries_new, error)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (run_id, kind, feed_id, page_id, source, url, now_iso(), status, outcome,
-             duration_ms, entries_seen, entries_new, error),
+            (
+                run_id,
+                kind,
+                feed_id,
+                page_id,
+                source,
+                url,
+                now_iso(),
+                status,
+                outcome,
+                duration_ms,
+                entries_seen,
+                entries_new,
+                error,
+            ),
         )
 
     def failures(self, run_id: int) -> list[sqlite3.Row]:
@@ -404,8 +457,11 @@ class Archive:
             (run_id,),
         ).fetchall()
 
+    def _one(self, sql: str) -> int:
+        return int(self.db.execute(sql).fetchone()[0])
+
     def stats(self) -> dict[str, int]:
-        one = lambda sql: int(self.db.execute(sql).fetchone()[0])  # noqa: E731
+        one = self._one
         return {
             "feeds": one("SELECT COUNT(*) FROM feeds"),
             "feeds_failing": one("SELECT COUNT(*) FROM feeds WHERE consecutive_failures > 0"),
@@ -422,9 +478,7 @@ class Archive:
 
     def size_bytes(self) -> int:
         return sum(
-            p.stat().st_size
-            for p in self.path.parent.glob(self.path.name + "*")
-            if p.is_file()
+            p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
         )
 
 
@@ -441,17 +495,30 @@ class _Transaction:
 
 def _feed_row(row: sqlite3.Row) -> FeedRow:
     return FeedRow(
-        id=row["id"], url=row["url"], source=row["source"], name=row["name"],
-        language=row["language"], etag=row["etag"], last_modified=row["last_modified"],
+        id=row["id"],
+        url=row["url"],
+        source=row["source"],
+        name=row["name"],
+        language=row["language"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
         content_hash=row["content_hash"],
     )
 
 
 def _article(row: sqlite3.Row, feeds: tuple[str, ...]) -> ArticleRecord:
     return ArticleRecord(
-        id=row["id"], url=row["url"], source=row["source"], title=row["title"],
-        text=row["text"], author=row["author"], published=from_iso(row["published"]),
-        date_source=row["date_source"], language=row["language"],
-        declared_language=row["declared_language"], extractor=row["extractor"],
-        extracted_at=row["extracted_at"], feeds=feeds,
+        id=row["id"],
+        url=row["url"],
+        source=row["source"],
+        title=row["title"],
+        text=row["text"],
+        author=row["author"],
+        published=from_iso(row["published"]),
+        date_source=row["date_source"],
+        language=row["language"],
+        declared_language=row["declared_language"],
+        extractor=row["extractor"],
+        extracted_at=row["extracted_at"],
+        feeds=feeds,
     )

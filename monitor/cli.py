@@ -34,12 +34,10 @@ from monitor.searching import build_query, build_report, hit_json, search_json
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class UserError(click.ClickException):
-    """A clear message for the terminal, with the exit code the error calls for."""
+class UsageProblem(click.ClickException):
+    """A wrong config file or an unparseable query: the caller must change what it asked for."""
 
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
+    exit_code = 2
 
 
 @dataclass
@@ -86,7 +84,7 @@ class MonitorGroup(click.Group):
             return super().invoke(ctx)
         except QuerySyntaxError as exc:
             raise UserError(
-                f"query syntax error: {exc}\nHint: put a phrase in \"double quotes\"; "
+                f'query syntax error: {exc}\nHint: put a phrase in "double quotes"; '
                 "OR and NOT are uppercase.",
                 2,
             ) from exc
@@ -236,7 +234,9 @@ def search(
         return
     page = app.engine.search(node, limit=limit, offset=offset, sort=sort)
     if fmt == "json":
-        click.echo(json.dumps(search_json(query, page, sort=sort, offset=offset), ensure_ascii=False))
+        click.echo(
+            json.dumps(search_json(query, page, sort=sort, offset=offset), ensure_ascii=False)
+        )
     elif fmt == "jsonl":
         for hit in page.hits:
             click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
@@ -246,12 +246,17 @@ def search(
         writer.writerow(["id", "url", "title", "source", "published", "score", "snippet"])
         for hit in page.hits:
             row = hit_json(hit)
-            writer.writerow([row[k] for k in ("id", "url", "title", "source", "published", "score", "snippet")])
+            writer.writerow(
+                [row[k] for k in ("id", "url", "title", "source", "published", "score", "snippet")]
+            )
         click.echo(out.getvalue(), nl=False)
     else:
         app.console.print(
             reports.hits_table(
-                page.hits, total=page.total, query=query, zone=app.config.report.timezone,
+                page.hits,
+                total=page.total,
+                query=query,
+                zone=app.config.report.timezone,
                 offset=offset,
             )
         )
@@ -340,8 +345,14 @@ def report(
     Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
     """
     data = build_report(
-        app.archive, app.engine, query, since=since, until=until,
-        timezone=app.config.report.timezone, exact=exact, top=top,
+        app.archive,
+        app.engine,
+        query,
+        since=since,
+        until=until,
+        timezone=app.config.report.timezone,
+        exact=exact,
+        top=top,
     )
     if fmt == "json":
         click.echo(json.dumps(data.as_json(), ensure_ascii=False))

@@ -21,7 +21,9 @@ from monitor.errors import ConfigError
 
 APP_NAME = "press-monitor"
 ENV_CONFIG = "MONITOR_CONFIG"
-DEFAULT_USER_AGENT = "press-monitor/0.1 (+https://pypi.org/project/press-monitor/; research feed reader)"
+DEFAULT_USER_AGENT = (
+    "press-monitor/0.1 (+https://pypi.org/project/press-monitor/; research feed reader)"
+)
 ENGINES = ("tantivy", "whoosh")
 
 
@@ -224,7 +226,8 @@ class _Validator:
         value = data.get(key, {})
         if not isinstance(value, dict):
             self.fail("", key, "a table", value)
-        return value
+        table: dict[str, Any] = value
+        return table
 
     def string(
         self,

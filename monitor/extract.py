@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
 import trafilatura
-from trafilatura.settings import use_config
 from charset_normalizer import from_bytes
+from trafilatura.settings import use_config
 
 from index.analysis import nfc
 from monitor.errors import ExtractError
@@ -88,7 +88,7 @@ def decode_html(body: bytes, content_type: str | None) -> str:
         return nfc(body[3:].decode("utf-8", "replace"))
     candidates: list[str] = []
     if content_type and (m := _HTTP_CHARSET_RE.search(content_type)):
-        candidates.append(m.group(1).decode() if isinstance(m.group(1), bytes) else m.group(1))
+        candidates.append(m.group(1))
     if m2 := _CHARSET_RE.search(body[:4096]):
         candidates.append(m2.group(1).decode("ascii", "ignore"))
     for encoding in candidates:

@@ -45,8 +45,12 @@ def _vietnamese_date(value: str) -> time.struct_time | None:
         offset = timezone(timedelta(hours=hours, minutes=minutes))
     try:
         local = datetime(
-            int(m.group("y")), int(m.group("m")), int(m.group("d")),
-            int(m.group("H") or 0), int(m.group("M") or 0), int(m.group("S") or 0),
+            int(m.group("y")),
+            int(m.group("m")),
+            int(m.group("d")),
+            int(m.group("H") or 0),
+            int(m.group("M") or 0),
+            int(m.group("S") or 0),
             tzinfo=offset,
         )
     except ValueError:
@@ -145,4 +149,6 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
         )
     if len(parsed.entries) > MAX_ENTRIES:
         warnings.append(f"only the first {MAX_ENTRIES} of {len(parsed.entries)} entries kept")
-    return ParsedFeed(title=clean_text(parsed.feed.get("title")), entries=entries, warnings=warnings)
+    return ParsedFeed(
+        title=clean_text(parsed.feed.get("title")), entries=entries, warnings=warnings
+    )

@@ -82,7 +82,9 @@ class Fetcher:
         with self._hosts_lock:
             return self._hosts.setdefault(key, _Host())
 
-    def get(self, url: str, *, headers: dict[str, str] | None = None, robots: bool = False) -> Response:
+    def get(
+        self, url: str, *, headers: dict[str, str] | None = None, robots: bool = False
+    ) -> Response:
         """GET `url` politely. With `robots=True`, refuse URLs that robots.txt disallows.
 
         Raises FetchError for network errors, bodies over the limit and non-2xx/304 statuses.
@@ -115,7 +117,9 @@ class Fetcher:
                         )
                     chunks.append(chunk)
         except httpx.TooManyRedirects as exc:
-            raise FetchError(f"more than {self.config.max_redirects} redirects", retryable=False) from exc
+            raise FetchError(
+                f"more than {self.config.max_redirects} redirects", retryable=False
+            ) from exc
         except httpx.TimeoutException as exc:
             raise FetchError(f"timed out after {self.config.timeout:g} s") from exc
         except httpx.HTTPError as exc:

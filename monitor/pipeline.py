@@ -129,13 +129,24 @@ def _poll_feeds(
         last_modified = result.headers.get("last-modified")
         if result.status == 304 or (feed.content_hash and result.sha256 == feed.content_hash):
             archive.record_feed_poll(
-                feed.id, ok=True, status=result.status, error=None, etag=etag,
+                feed.id,
+                ok=True,
+                status=result.status,
+                error=None,
+                etag=etag,
                 last_modified=last_modified,
             )
             archive.log_fetch(
-                run_id=summary.run_id, kind="feed", feed_id=feed.id, source=feed.source,
-                url=feed.url, status=result.status, outcome="unchanged",
-                duration_ms=result.duration_ms, entries_seen=0, entries_new=0,
+                run_id=summary.run_id,
+                kind="feed",
+                feed_id=feed.id,
+                source=feed.source,
+                url=feed.url,
+                status=result.status,
+                outcome="unchanged",
+                duration_ms=result.duration_ms,
+                entries_seen=0,
+                entries_new=0,
             )
             summary.feeds_ok += 1
             summary.feeds_unchanged += 1
@@ -153,13 +164,26 @@ def _poll_feeds(
         for warning in parsed.warnings:
             summary.warnings.append(Failure("feed", feed.source, feed.url, warning))
         archive.record_feed_poll(
-            feed.id, ok=True, status=result.status, error=None, title=parsed.title, etag=etag,
-            last_modified=last_modified, content_hash=result.sha256,
+            feed.id,
+            ok=True,
+            status=result.status,
+            error=None,
+            title=parsed.title,
+            etag=etag,
+            last_modified=last_modified,
+            content_hash=result.sha256,
         )
         archive.log_fetch(
-            run_id=summary.run_id, kind="feed", feed_id=feed.id, source=feed.source,
-            url=feed.url, status=result.status, outcome="ok", duration_ms=result.duration_ms,
-            entries_seen=seen, entries_new=new,
+            run_id=summary.run_id,
+            kind="feed",
+            feed_id=feed.id,
+            source=feed.source,
+            url=feed.url,
+            status=result.status,
+            outcome="ok",
+            duration_ms=result.duration_ms,
+            entries_seen=seen,
+            entries_new=new,
             error="; ".join(parsed.warnings) or None,
         )
     return seen_urls
@@ -172,8 +196,14 @@ def _feed_failed(
     summary.failures.append(Failure("feed", feed.source, feed.url, reason))
     archive.record_feed_poll(feed.id, ok=False, status=status, error=reason)
     archive.log_fetch(
-        run_id=summary.run_id, kind="feed", feed_id=feed.id, source=feed.source, url=feed.url,
-        status=status, outcome="failed", error=reason,
+        run_id=summary.run_id,
+        kind="feed",
+        feed_id=feed.id,
+        source=feed.source,
+        url=feed.url,
+        status=status,
+        outcome="failed",
+        error=reason,
     )
 
 
@@ -199,13 +229,20 @@ def _fetch_pages(
         except FetchError as exc:
             return _PageResult(error=exc)
         hints = FeedHints(
-            title=page.feed_title, summary=page.feed_summary, author=page.feed_author,
-            published=page.feed_published, language=page.feed_language, source=page.source,
+            title=page.feed_title,
+            summary=page.feed_summary,
+            author=page.feed_author,
+            published=page.feed_published,
+            language=page.feed_language,
+            source=page.source,
         )
         try:
             article = extract_article(
-                response.body, url=response.url, content_type=response.content_type,
-                hints=hints, fetched_at=datetime.now(UTC),
+                response.body,
+                url=response.url,
+                content_type=response.content_type,
+                hints=hints,
+                fetched_at=datetime.now(UTC),
             )
         except ExtractError as exc:
             return _PageResult(response=response, error=exc)
@@ -216,14 +253,23 @@ def _fetch_pages(
         response, error = result.response, result.error
         if result.article is not None and response is not None:
             archive.store_article(
-                page.id, status=response.status, final_url=response.url,
-                content_type=response.content_type, headers=response.headers,
-                body=response.body, body_sha256=response.sha256,
+                page.id,
+                status=response.status,
+                final_url=response.url,
+                content_type=response.content_type,
+                headers=response.headers,
+                body=response.body,
+                body_sha256=response.sha256,
                 article=result.article.as_dict(),
             )
             archive.log_fetch(
-                run_id=summary.run_id, kind="page", page_id=page.id, source=page.source,
-                url=page.url, status=response.status, outcome="ok",
+                run_id=summary.run_id,
+                kind="page",
+                page_id=page.id,
+                source=page.source,
+                url=page.url,
+                status=response.status,
+                outcome="ok",
                 duration_ms=response.duration_ms,
             )
             summary.articles_new += 1
@@ -237,13 +283,21 @@ def _fetch_pages(
             summary.articles_failed += 1
             summary.failures.append(Failure("page", page.source, page.url, str(error)))
             outcome = "failed"
-            permanent = isinstance(error, ExtractError) or status in PERMANENT_STATUSES or (
-                isinstance(error, FetchError) and not error.retryable
+            permanent = (
+                isinstance(error, ExtractError)
+                or status in PERMANENT_STATUSES
+                or (isinstance(error, FetchError) and not error.retryable)
             )
         archive.record_page_failure(page.id, error=str(error), status=status, permanent=permanent)
         archive.log_fetch(
-            run_id=summary.run_id, kind="page", page_id=page.id, source=page.source,
-            url=page.url, status=status, outcome=outcome, error=str(error),
+            run_id=summary.run_id,
+            kind="page",
+            page_id=page.id,
+            source=page.source,
+            url=page.url,
+            status=status,
+            outcome=outcome,
+            error=str(error),
         )
 
 

@@ -56,9 +56,7 @@ def article_view(article: ArticleRecord, zone: str) -> RenderableType:
     meta.add_row("id", str(article.id))
     meta.add_row("url", article.url)
     meta.add_row("source", article.source)
-    meta.add_row(
-        "published", f"{local_time(article.published, zone)} ({article.date_source})"
-    )
+    meta.add_row("published", f"{local_time(article.published, zone)} ({article.date_source})")
     meta.add_row("author", article.author or "—")
     meta.add_row("language", article.language or "—")
     meta.add_row("extractor", article.extractor)
@@ -168,7 +166,11 @@ def report_view(data: ReportData) -> RenderableType:
         w = data.top_words[i] if i < len(data.top_words) else None
         p = data.top_phrases[i] if i < len(data.top_phrases) else None
         terms.add_row(
-            w.term if w else "", str(w.count) if w else "", str(w.docs) if w else "",
-            p.term if p else "", str(p.count) if p else "", str(p.docs) if p else "",
+            w.term if w else "",
+            str(w.count) if w else "",
+            str(w.docs) if w else "",
+            p.term if p else "",
+            str(p.count) if p else "",
+            str(p.docs) if p else "",
         )
     return Group(header, days, sources, terms, footer)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from index.analysis import exact_tokens
 
@@ -44,7 +45,7 @@ def top_terms(texts: Iterable[str], *, limit: int = 20) -> tuple[list[TermCount]
         word_docs.update(set(doc_words))
         doc_phrases = [
             f"{a} {b}"
-            for a, b in zip(tokens, tokens[1:], strict=False)
+            for a, b in pairwise(tokens)
             if a not in stop and b not in stop and not a.isdigit() and not b.isdigit()
         ]
         phrases.update(doc_phrases)

@@ -36,13 +36,15 @@ def test_relative_storage_dir_is_relative_to_the_config_file(tmp_path: Path) -> 
 
 
 def test_defaults_fill_what_the_file_leaves_out(tmp_path: Path) -> None:
-    config = load_config(write(tmp_path, '[http]\nper_host_delay = 0\n'))
+    config = load_config(write(tmp_path, "[http]\nper_host_delay = 0\n"))
     assert config.http.per_host_delay == 0
     assert config.http.timeout == 30
     assert config.index.engine == "tantivy"
 
 
-def test_environment_variable_names_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_variable_names_the_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = write(tmp_path, '[index]\nengine = "whoosh"\n')
     monkeypatch.setenv("MONITOR_CONFIG", str(path))
     assert load_config(None).index.engine == "whoosh"
@@ -62,7 +64,9 @@ def test_environment_variable_names_the_config(tmp_path: Path, monkeypatch: pyte
         ("[http\n", "not valid TOML"),
     ],
 )
-def test_wrong_values_name_file_key_and_expectation(tmp_path: Path, text: str, expected: str) -> None:
+def test_wrong_values_name_file_key_and_expectation(
+    tmp_path: Path, text: str, expected: str
+) -> None:
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as info:
         load_config(path)

@@ -18,9 +18,7 @@ BODY = " ".join(
 
 
 def page(title: str, *, meta_date: str | None = None, charset: str = "utf-8") -> str:
-    date = (
-        f'<meta property="article:published_time" content="{meta_date}">' if meta_date else ""
-    )
+    date = f'<meta property="article:published_time" content="{meta_date}">' if meta_date else ""
     paragraphs = "".join(f"<p>{BODY}</p>" for _ in range(3))
     return (
         f'<!DOCTYPE html><html lang="vi"><head><meta charset="{charset}">'
@@ -32,9 +30,13 @@ def page(title: str, *, meta_date: str | None = None, charset: str = "utf-8") ->
 
 
 def test_extracts_text_title_and_page_date_with_provenance() -> None:
-    html = page("Hà Nội tổng kết phòng chống thiên tai - VnExpress", meta_date="2026-11-22T20:15:00+07:00")
+    html = page(
+        "Hà Nội tổng kết phòng chống thiên tai - VnExpress", meta_date="2026-11-22T20:15:00+07:00"
+    )
     article = extract_article(
-        html.encode(), url="https://vnexpress.net/a.html", content_type="text/html",
+        html.encode(),
+        url="https://vnexpress.net/a.html",
+        content_type="text/html",
         hints=FeedHints(source="VnExpress"),
     )
     assert article.title == "Hà Nội tổng kết phòng chống thiên tai"
@@ -51,18 +53,25 @@ def test_feed_date_is_used_when_the_page_has_none_and_never_the_fetch_time() -> 
     feed_date = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
     html = page("Tin không ngày")
     dated = extract_article(
-        html.encode(), url="https://x.vn/a.html", content_type=None,
+        html.encode(),
+        url="https://x.vn/a.html",
+        content_type=None,
         hints=FeedHints(published=feed_date),
     )
     assert (dated.published, dated.date_source) == (feed_date, "feed")
-    undated = extract_article(html.encode(), url="https://x.vn/a.html", content_type=None, hints=FeedHints())
+    undated = extract_article(
+        html.encode(), url="https://x.vn/a.html", content_type=None, hints=FeedHints()
+    )
     assert (undated.published, undated.date_source) == (None, "none")
 
 
 def test_future_page_dates_are_rejected() -> None:
     html = page("Tin", meta_date="2031-01-01T00:00:00+07:00")
     article = extract_article(
-        html.encode(), url="https://x.vn/a.html", content_type=None, hints=FeedHints(),
+        html.encode(),
+        url="https://x.vn/a.html",
+        content_type=None,
+        hints=FeedHints(),
         fetched_at=datetime(2026, 11, 23, tzinfo=UTC),
     )
     assert article.date_source != "page"
@@ -93,7 +102,9 @@ def test_decoding_prefers_the_http_charset_then_meta() -> None:
 
 def test_a_page_without_text_is_an_extract_error() -> None:
     with pytest.raises(ExtractError):
-        extract_article(b"<html><body></body></html>", url="https://x.vn/", content_type=None, hints=FeedHints())
+        extract_article(
+            b"<html><body></body></html>", url="https://x.vn/", content_type=None, hints=FeedHints()
+        )
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,9 @@ def test_empty_body_is_refused() -> None:
 
 
 def test_malformed_feed_salvages_entries_with_a_warning() -> None:
-    broken = rss(item("A", "https://bao.example.vn/a.html")).replace(b"</channel></rss>", b"<item><title>")
+    broken = rss(item("A", "https://bao.example.vn/a.html")).replace(
+        b"</channel></rss>", b"<item><title>"
+    )
     feed = parse_feed(broken, url=FEED_URL)
     assert [e.url for e in feed.entries] == ["https://bao.example.vn/a.html"]
     assert feed.warnings and "malformed" in feed.warnings[0]
