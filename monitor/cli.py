@@ -83,17 +83,16 @@ class MonitorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except QuerySyntaxError as exc:
-            raise UserError(
+            raise UsageProblem(
                 f'query syntax error: {exc}\nHint: put a phrase in "double quotes"; '
-                "OR and NOT are uppercase.",
-                2,
+                "OR and NOT are uppercase."
             ) from exc
         except ConfigError as exc:
-            raise UserError(str(exc), 2) from exc
+            raise UsageProblem(str(exc)) from exc
         except (MonitorError, SearchError) as exc:
             if os.environ.get("MONITOR_DEBUG"):
                 raise
-            raise UserError(str(exc), getattr(exc, "exit_code", 1)) from exc
+            raise click.ClickException(str(exc)) from exc
 
 
 pass_app = click.make_pass_decorator(App)
