@@ -17,18 +17,21 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+from rich.text import Text
 
 from index.engine import Engine, open_engine
 from index.errors import QuerySyntaxError, SearchError
 from index.model import SORTS, Sort
 from monitor import reports
-from monitor.archive import Archive, to_iso
+from monitor.archive import Archive, from_iso, to_iso
 from monitor.config import Config, load_config
 from monitor.errors import ConfigError, MonitorError
 from monitor.http import Fetcher
 from monitor.indexing import reindex
 from monitor.pipeline import Progress as RunProgress
 from monitor.pipeline import run as run_pipeline
+from monitor.saved import add_search, expand_saved, list_searches, remove_search, validate_name
 from monitor.searching import build_query, build_report, hit_json, search_json
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -227,15 +230,17 @@ def search(
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(app.config.report.timezone)
-    node = build_query(query, exact=exact, since=since, until=until, zone=zone)
+    expanded = expand_saved(app.archive, query)
+    node = build_query(expanded, exact=exact, since=since, until=until, zone=zone)
     if count_only:
         click.echo(app.engine.count(node))
         return
     page = app.engine.search(node, limit=limit, offset=offset, sort=sort)
     if fmt == "json":
-        click.echo(
-            json.dumps(search_json(query, page, sort=sort, offset=offset), ensure_ascii=False)
-        )
+        found = search_json(query, page, sort=sort, offset=offset)
+        if expanded != query:
+            found["expanded_query"] = expanded
+        click.echo(json.dumps(found, ensure_ascii=False))
     elif fmt == "jsonl":
         for hit in page.hits:
             click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
@@ -343,10 +348,11 @@ def report(
 
     Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
     """
+    expanded = expand_saved(app.archive, query)
     data = build_report(
         app.archive,
         app.engine,
-        query,
+        expanded,
         since=since,
         until=until,
         timezone=app.config.report.timezone,
@@ -354,7 +360,10 @@ def report(
         top=top,
     )
     if fmt == "json":
-        click.echo(json.dumps(data.as_json(), ensure_ascii=False))
+        out = {**data.as_json(), "query": query}
+        if expanded != query:
+            out["expanded_query"] = expanded
+        click.echo(json.dumps(out, ensure_ascii=False))
     else:
         app.console.print(reports.report_view(data))
 
@@ -373,6 +382,77 @@ def reindex_command(app: App) -> None:
             progress=lambda n, total: on_event(RunProgress("index", total, n)),
         )
     app.console.print(f"indexed {count} articles with {app.config.index.engine}")
+
+
+@cli.group()
+def searches() -> None:
+    """Saved searches: name a query once, run it with `monitor search @NAME [more words]`.
+
+    Example: monitor searches add storms '(bão OR lũ) "miền Trung"'
+    """
+
+
+def check_name(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    try:
+        return validate_name(value)
+    except MonitorError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@searches.command("add")
+@click.argument("name", callback=check_name)
+@click.argument("query")
+@click.option("--replace", is_flag=True, help="Overwrite a saved search of the same name.")
+@pass_app
+def searches_add(app: App, name: str, query: str, replace: bool) -> None:
+    """Save QUERY under NAME (letters, digits, - and _; at most 64 characters).
+
+    The query is checked now; an existing name is kept unless --replace.
+
+    Example: monitor searches add storms '(bão OR lũ) "miền Trung"'
+    """
+    saved = add_search(app.archive, name, query, replace=replace)
+    app.console.print(Text.assemble("saved ", (f"@{saved.name}", "bold"), ": ", saved.query))
+
+
+@searches.command("list")
+@format_option("table", "json")
+@pass_app
+def searches_list(app: App, fmt: str) -> None:
+    """List the saved searches, by name.
+
+    Example: monitor searches list --format json
+    """
+    saved = list_searches(app.archive)
+    if fmt == "json":
+        data = {"searches": [s.as_json() for s in saved]}
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    if not saved:
+        app.console.print("no saved searches; add one with `monitor searches add NAME QUERY`")
+        return
+    table = Table(title=f"{len(saved)} saved searches")
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("query")
+    table.add_column("created", no_wrap=True)
+    zone = app.config.report.timezone
+    for s in saved:
+        table.add_row(
+            Text(f"@{s.name}"), Text(s.query), reports.local_time(from_iso(s.created_at), zone)
+        )
+    app.console.print(table)
+
+
+@searches.command("remove")
+@click.argument("name")
+@pass_app
+def searches_remove(app: App, name: str) -> None:
+    """Delete the saved search NAME.
+
+    Example: monitor searches remove storms
+    """
+    saved = remove_search(app.archive, name)
+    app.console.print(Text.assemble("removed ", (f"@{saved.name}", "bold"), ": ", saved.query))
 
 
 def main() -> None:

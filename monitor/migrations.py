@@ -113,8 +113,22 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+def m002_saved_searches(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- Queries saved under a name (`monitor searches add`), run as `monitor search @NAME`.
+        CREATE TABLE saved_searches (
+            name TEXT PRIMARY KEY,
+            query TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
+    ("m002_saved_searches", m002_saved_searches),
 ]
 
 
