@@ -115,7 +115,6 @@ class Request(NamedTuple):
     method: str
     path: str  # the request target as sent, query string included
     headers: Headers
-    body: bytes = b""
 
     @property
     def bare_path(self) -> str:
@@ -218,10 +217,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _serve(self) -> None:
         site = self.server.site
         length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        request = Request(
-            time.monotonic(), self.command, self.path, Headers(self.headers.items()), body
-        )
+        if length > 0:
+            self.rfile.read(
+                length
+            )  # a request body is read (to keep the connection usable), not kept
+        request = Request(time.monotonic(), self.command, self.path, Headers(self.headers.items()))
         site._record(request)
         reply = site._resolve(request)
         try:

@@ -1,20 +1,35 @@
 """The whoosh engine (pure Python, whoosh-reloaded).
 
 Phrases. whoosh's positional phrase matching on syllable tokens is slow (every syllable of a
-phrase has a long posting list), so title and text also have syllable-bigram fields ("hoà_bình"),
-folded and exact, indexed with positions. A two-word phrase is one bigram term; a longer phrase
-is a positional phrase over its bigrams ("a b c d e" → "a_b b_c c_d d_e" at consecutive
-positions), which matches exactly the documents the syllable phrase would — no false positives,
-unlike an AND of bigrams — while reading only the short bigram posting lists. The syllable fields
-then need no positions. Measured on 20,000 synthetic 3 KB articles (median, top 10): five-word
-phrase on syllable positions PHRASE_SYLLABLE_MS ms, bigram phrase PHRASE_BIGRAM_MS ms.
+phrase has a long posting list, and the matcher checks positions at every document holding all
+of them), so title and text also have syllable-bigram fields ("hoà_bình"), folded and exact,
+indexed with positions. A two-word phrase is one bigram term; a longer phrase is a positional
+phrase over its bigrams ("a b c d e" → "a_b b_c c_d d_e" at consecutive positions), which
+matches exactly the documents the syllable phrase would while reading only the short bigram
+posting lists. The syllable fields then need no positions. Measured on 3,000 synthetic 3 KB
+articles, 30 five-word phrases, median / p95 ms:
+
+* positional phrase on syllables: 185 / 1,480
+* positional phrase on bigrams: 10.5 / 66 (same matches)
+* AND of the bigrams without positions: 6 / 33, but 2,657 matches instead of 80: bigrams of
+  common words co-occur everywhere, so it would need a verification pass over stored text that
+  costs more than it saves. Rejected.
+* AND of bigrams plus a syllable phrase to verify: 146 / 884 (whoosh advances the phrase
+  matcher to its next true match at every step). Rejected.
+
+The price is indexing time (each bigram is a posting with a position; ~2.5x the syllable
+field's cost) and size.
 
 Writes. whoosh allows one writer per index and a commit costs seconds on a large index, so
 `add` and `delete` are buffered in memory and applied at `commit` in one writer: old versions of
-the ids are deleted through one searcher (whoosh's `update_document` opens a search per document)
-and the batch becomes one new segment. Buffering also makes a second `add` of an id within a
-batch replace the first, which a whoosh writer cannot do for documents it has not committed.
-Never a multiprocess writer: it silently drops documents when a child fails.
+the ids are deleted through one searcher (whoosh's `update_document` runs a delete query per
+document) and the batch becomes one new segment. Buffering also makes a second `add` of an id
+within a batch replace the first, which a whoosh writer cannot do for documents it has not
+committed. Never a multiprocess writer: it silently drops documents when a child fails.
+
+Totals. whoosh's top-N collector skips documents that can't reach the top N, so its running
+count is low; `len(results)` then counts the matches in a second, unscored pass, which is what
+`total` uses.
 """
 
 from __future__ import annotations
@@ -224,8 +239,11 @@ class WhooshEngine:
         return self._searcher_obj
 
     def _refresh(self) -> None:
+        # Searcher.refresh() keeps the old reader when the index was emptied by a CLEAR
+        # commit; a new searcher on next use is always right.
         if self._searcher_obj is not None:
-            self._searcher_obj = self._searcher_obj.refresh()
+            self._searcher_obj.close()
+            self._searcher_obj = None
 
     def doc_count(self) -> int:
         self._check_open()
@@ -259,7 +277,7 @@ class WhooshEngine:
             sort_new = searcher.reader().column_reader("sort_new")
 
             def fetch(n: int) -> tuple[list[Candidate[Any]], int]:
-                results = searcher.search(compiled, limit=n, optimize=False)
+                results = searcher.search(compiled, limit=n)
                 cands = [
                     Candidate(float(score), int(sort_new[docnum]), docnum)
                     for score, docnum in results.top_n
