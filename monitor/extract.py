@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
+import lxml.html
 import trafilatura
 from charset_normalizer import from_bytes
 from trafilatura.settings import use_config
@@ -40,6 +41,13 @@ _META_DATE_RE = re.compile(
     r"""(?:article:published_time|og:published_time|datePublished|pubdate|publishdate)["']"""
     r'|"datePublished"\s*:\s*"([^"]+)"',
     re.IGNORECASE,
+)
+# The lead paragraph ("sapo") that Vietnamese outlets print in its own block above the body;
+# trafilatura often drops it as boilerplate.
+_LEAD_XPATH = (
+    "//*[self::p or self::h2 or self::div or self::h3]"
+    "[contains(concat(' ', normalize-space(@class), ' '), ' description ')"
+    " or contains(@class, 'sapo') or contains(concat(' ', normalize-space(@class), ' '), ' lead ')]"
 )
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ")
 # Letters only Vietnamese uses among Latin scripts: a cheap, dependable signal for "vi".
@@ -155,6 +163,9 @@ def extract_article(
         text, extractor = hints.summary, f"feed summary ({EXTRACTOR} gave {len(text)} chars)"
     if not text:
         raise ExtractError("no article text found on the page")
+    lead = find_lead(html)
+    if lead and _squash(lead) not in _squash(text[: len(lead) * 3]):
+        text = f"{lead}\n{text}"
     raw_title = nfc(data.get("title") or hints.title or "").strip()
     title = strip_outlet_suffix(raw_title, hints.source, data.get("sitename")) or (
         hints.title or url
@@ -177,6 +188,23 @@ def extract_article(
         declared_language=declared,
         extractor=extractor,
     )
+
+
+def find_lead(html: str) -> str | None:
+    """The text of the page's lead block, if it has one of a plausible length."""
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return None
+    for element in tree.xpath(_LEAD_XPATH)[:3]:
+        lead = nfc(" ".join(element.text_content().split()))
+        if 40 <= len(lead) <= 1000:
+            return lead
+    return None
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _meta_date(html: str) -> str | None:

@@ -61,13 +61,17 @@ class Collected:
 
 
 @pytest.fixture(scope="module", params=["tantivy", "whoosh"])
-def collected(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collected]:
+def collected(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Collected]:
     """One run over every good and bad feed; the tests below read what it stored."""
     site = LocalSite()
     site.expect_404(*cat.EXPECTED_404_PATHS)
     try:
         config = write_config(
-            tmp_path_factory.mktemp("e2e"), site, cat.GOOD_FEED_PATHS + cat.BAD_FEED_PATHS,
+            tmp_path_factory.mktemp("e2e"),
+            site,
+            cat.GOOD_FEED_PATHS + cat.BAD_FEED_PATHS,
             request.param,
         )
         first = CliRunner(env=WIDE).invoke(cli, ["--config", str(config), "run"])
@@ -256,7 +260,9 @@ def test_good_feeds_only_run_exits_0(tmp_path: Path, site: LocalSite) -> None:
     assert summary["failures"] == []
 
 
-def test_a_feed_that_is_down_is_recorded_and_the_run_goes_on(tmp_path: Path, site: LocalSite) -> None:
+def test_a_feed_that_is_down_is_recorded_and_the_run_goes_on(
+    tmp_path: Path, site: LocalSite
+) -> None:
     site.route(cat.DANTRI_FEED, status=503, body="Service Unavailable")
     config = write_config(tmp_path, site, (cat.DANTRI_FEED, cat.TUOITRE_FEED), "tantivy")
     result = CliRunner(env=WIDE).invoke(cli, ["--config", str(config), "run", "--format", "json"])
@@ -277,3 +283,13 @@ def test_reindex_rebuilds_from_the_archive(tmp_path: Path, site: LocalSite) -> N
     assert "indexed 4 articles" in result.output
     count = runner.invoke(cli, ["--config", str(config), "search", "*", "--count"])
     assert count.output.strip() == "4"
+
+
+def test_every_article_keeps_its_lead_and_body_without_boilerplate(collected: Collected) -> None:
+    for article in cat.ARTICLES:
+        (hit,) = collected.json("search", f'url:"{article.path}"')["hits"]
+        text = " ".join(collected.json("show", str(hit["id"]))["text"].split())
+        assert " ".join(article.lead.split()) in text, article.key
+        assert article.must_contain in text, article.key
+        assert article.must_not_contain not in text, article.key
+        assert collected.json("show", str(hit["id"]))["title"] == article.title, article.key

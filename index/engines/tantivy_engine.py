@@ -333,6 +333,9 @@ class TantivyEngine:
             return _zero(q.all_query())
         if isinstance(node, DateRange):
             start, end = common.micros_bounds(node)
+            if start is None and end is None:
+                return _zero(q.exists_query("published"))
+            # tantivy wants an unbounded side marked inclusive.
             return _zero(
                 q.range_query(
                     self._schema,
@@ -341,7 +344,7 @@ class TantivyEngine:
                     lower_bound=start,
                     upper_bound=end,
                     include_lower=True,
-                    include_upper=False,
+                    include_upper=end is None,
                 )
             )
         if isinstance(node, And):

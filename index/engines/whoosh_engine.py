@@ -43,6 +43,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.sorting import FieldFacet
 from whoosh.writing import CLEAR
@@ -58,6 +59,7 @@ NAME = "whoosh"
 SCHEMA_VERSION = 1
 
 _WRITER_MB = 256
+_INDEX_NAME = "MAIN"  # whoosh's default, as create_in uses
 _BIGRAM_JOIN = "_"  # never inside a token: TOKEN_RE excludes "_"
 
 # (syllable field, bigram field, boost) per field kind and form.
@@ -99,6 +101,53 @@ def _bigrams(tokens: Sequence[str]) -> list[str]:
     return [a + _BIGRAM_JOIN + b for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
+class _TrackingStorage(FileStorage):  # type: ignore[misc]
+    """A FileStorage that remembers the files it opens, to close them if opening fails.
+
+    whoosh raises on a damaged table of contents without closing the file it was reading; the
+    leaked handle would otherwise surface later as a ResourceWarning far from the cause.
+    """
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.opened: list[Any] = []
+
+    def open_file(self, name: str, **kwargs: Any) -> Any:
+        f = super().open_file(name, **kwargs)
+        self.opened.append(f)
+        return f
+
+    def close_opened(self) -> None:
+        for f in self.opened:
+            raw = getattr(f, "file", None)
+            if raw is not None and hasattr(raw, "close"):
+                raw.close()
+        self.opened.clear()
+
+
+def _open_existing(path: Path) -> Any:
+    storage = _TrackingStorage(str(path))
+    try:
+        ix = whoosh_index.FileIndex(storage, indexname=_INDEX_NAME)
+        # Reading every segment once finds damage now rather than in the first search.
+        with ix.searcher() as searcher:
+            searcher.doc_count()
+    except Exception as exc:
+        # whoosh fails on a damaged index with anything from struct.error to
+        # UnpicklingError; all of them mean the same thing here.
+        storage.close_opened()
+        raise EngineError(
+            f"can't open the whoosh index in {path}: {type(exc).__name__}: {exc}; "
+            "it may be corrupt: run `monitor reindex`"
+        ) from exc
+    storage.opened.clear()
+    schema_names = set(ix.schema.names())
+    if schema_names != set(_schema().names()):
+        ix.close()
+        raise EngineError(f"the whoosh index in {path} has unexpected fields; run `monitor reindex`")
+    return ix
+
+
 class WhooshEngine:
     """A whoosh index in one directory. Not safe for concurrent writes from two threads."""
 
@@ -107,21 +156,11 @@ class WhooshEngine:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         existed = common.check_directory(self.path, NAME, SCHEMA_VERSION)
-        try:
-            if existed:
-                self._index = whoosh_index.open_dir(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._index = whoosh_index.create_in(str(self.path), _schema())
-        except (OSError, whoosh_index.IndexError, ValueError, EOFError) as exc:
-            raise EngineError(
-                f"can't open the whoosh index in {self.path}: {exc}; "
-                "it may be corrupt: run `monitor reindex`"
-            ) from exc
-        if existed and set(self._index.schema.names()) != set(_schema().names()):
-            raise EngineError(
-                f"the whoosh index in {self.path} has unexpected fields; run `monitor reindex`"
-            )
+        if existed:
+            self._index = _open_existing(self.path)
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._index = whoosh_index.create_in(str(self.path), _schema())
         if not existed:
             common.write_marker(self.path, NAME, SCHEMA_VERSION)
         self._pending: dict[str, Document] = {}
@@ -271,6 +310,8 @@ class WhooshEngine:
         searcher = self._searcher()
         compiled = self._compile(query)
         limit, offset = max(limit, 0), max(offset, 0)
+        if _empty(searcher):
+            return SearchPage(total=0, hits=[])
         if sort == "relevance" and not common.is_scored(query):
             sort = "newest"
         if sort == "relevance":
@@ -306,12 +347,16 @@ class WhooshEngine:
 
     def ids(self, query: Node) -> list[str]:
         searcher = self._searcher()
+        if _empty(searcher):
+            return []
         compiled = self._compile(query)
         column = searcher.reader().column_reader("id")
         return [column[docnum] for docnum in self._docnums(searcher, compiled)]
 
     def counts(self, query: Node, *, utc_offset: timedelta = timedelta(0)) -> Counts:
         searcher = self._searcher()
+        if _empty(searcher):
+            return Counts(0, {}, {}, {}, 0)
         compiled = self._compile(query)
         reader = searcher.reader()
         sources = reader.column_reader("source")
@@ -397,6 +442,11 @@ class WhooshEngine:
             else:
                 queries.append(wq.Phrase(bigram_field, _bigrams(tokens), boost=b))
         return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _empty(searcher: Any) -> bool:
+    """An index with no segments has no columns to read (whoosh raises NotImplementedError)."""
+    return int(searcher.doc_count_all()) == 0
 
 
 def _zero(query: Any) -> Any:
