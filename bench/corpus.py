@@ -101,7 +101,7 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 YEAR_SECONDS = 365 * 24 * 3600
 
 
-def _vocabulary() -> list[str]:
+def vocabulary() -> list[str]:
     """Distinct words in rank order."""
     return [w.replace("_", " ") for w in dict.fromkeys(VOCABULARY.split())]
 
@@ -122,7 +122,7 @@ class Sampler:
 
     @classmethod
     def build(cls, rng: random.Random, pool_size: int = 40_000) -> Sampler:
-        words = _vocabulary()
+        words = vocabulary()
         # Exponent a bit above 1 gives the steep head of real news text (của, và, là …).
         weights = [1.0 / (rank**1.05) for rank in range(1, len(words) + 1)]
         cum = list(itertools.accumulate(weights))
@@ -134,14 +134,17 @@ class Sampler:
         return sampler
 
     def phrase(self, rng: random.Random, n_words: int) -> str:
-        return " ".join(rng.choices(self.words, cum_weights=self.cum_weights, k=n_words))
+        return " ".join(self._words(rng, n_words))
+
+    def _words(self, rng: random.Random, n_words: int) -> list[str]:
+        return rng.choices(self.words, cum_weights=self.cum_weights, k=n_words)
 
     def sentence(self, rng: random.Random) -> str:
-        body = self.phrase(rng, rng.randint(8, 22))
+        words = self._words(rng, rng.randint(8, 22))
         if rng.random() < 0.4:
-            words = body.split(" ")
-            cut = rng.randint(2, max(2, len(words) - 2))
-            body = " ".join(words[:cut]) + ", " + " ".join(words[cut:])
+            cut = rng.randint(2, len(words) - 2)
+            words[cut - 1] += ","
+        body = " ".join(words)
         return body[0].upper() + body[1:] + "."
 
 
@@ -174,9 +177,7 @@ def articles(n: int, seed: int = 42, target_chars: int = 2300) -> Iterator[Docum
             title = to_old_style(title)
         # One article in 200 has no date, as some feeds and pages give none.
         published = (
-            None
-            if rng.random() < 0.005
-            else START + timedelta(seconds=rng.randrange(YEAR_SECONDS))
+            None if rng.random() < 0.005 else START + timedelta(seconds=rng.randrange(YEAR_SECONDS))
         )
         author = (
             f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"

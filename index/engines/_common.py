@@ -51,7 +51,7 @@ FieldKind = Literal["default", "title", "author", "url", "source", "lang"]
 _SCORED_FIELDS = (None, "title", "author", "url")
 
 
-# --- the index directory -------------------------------------------------------------------------
+# --- the index directory --------------------------------------------------------------------------
 
 
 def check_directory(path: Path, engine: str, version: int) -> bool:
@@ -116,7 +116,7 @@ def directory_size(path: Path) -> int:
     return total
 
 
-# --- dates -----------------------------------------------------------------------------------------
+# --- dates ----------------------------------------------------------------------------------------
 
 
 def to_micros(moment: datetime) -> int:
@@ -141,7 +141,7 @@ def micros_bounds(node: DateRange) -> tuple[int | None, int | None]:
     return start, end
 
 
-# --- documents ---------------------------------------------------------------------------------
+# --- documents ------------------------------------------------------------------------------------
 
 
 def _capped(tokens: list[str]) -> list[str]:
@@ -260,7 +260,7 @@ def make_hit(stored: StoredDoc, score: float, query: Node, snippets: bool) -> Hi
     )
 
 
-# --- queries ---------------------------------------------------------------------------------------
+# --- queries --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,10 +290,10 @@ class Leaf:
 def leaf(node: Term | Phrase) -> Leaf:
     words = (node.text,) if isinstance(node, Term) else node.words
     field = node.field
-    if field in ("source", "lang"):
-        text = " ".join(words)
-        key = source_keys(text)[0] if field == "source" else lang_key(text)
-        return Leaf(field, False, (), (), key)
+    if field == "source":
+        return Leaf("source", False, (), (), source_keys(" ".join(words))[0])
+    if field == "lang":
+        return Leaf("lang", False, (), (), lang_key(" ".join(words)))
     if field == "url":
         tokens = tuple(url_tokens(" ".join(words)))
         return Leaf("url", False, tokens, tokens)
@@ -338,7 +338,7 @@ def split_and(node: And) -> tuple[list[Node], list[Node]]:
     return must, must_not
 
 
-# --- ordering ---------------------------------------------------------------------------------------
+# --- ordering -------------------------------------------------------------------------------------
 
 R = TypeVar("R")
 

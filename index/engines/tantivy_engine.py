@@ -90,7 +90,7 @@ class TantivyEngine:
         self._writer: tantivy.IndexWriter | None = None
         self._closed = False
 
-    # --- writing ---------------------------------------------------------------------------
+    # --- writing ----------------------------------------------------------------------------------
 
     def _get_writer(self) -> tantivy.IndexWriter:
         self._check_open()
@@ -174,7 +174,7 @@ class TantivyEngine:
             # Lets background merges finish and releases the directory lock.
             writer.wait_merging_threads()
 
-    # --- reading ---------------------------------------------------------------------------
+    # --- reading ----------------------------------------------------------------------------------
 
     def _check_open(self) -> None:
         if self._closed:
@@ -192,7 +192,7 @@ class TantivyEngine:
 
     def count(self, query: Node) -> int:
         searcher = self._searcher()
-        return int(searcher.search(self._compile(query), 1, count=True).count)
+        return _total(searcher.search(self._compile(query), 1, count=True))
 
     def search(
         self,
@@ -219,7 +219,7 @@ class TantivyEngine:
                     Candidate(float(score), int(key or common.UNDATED_KEY), addr)
                     for (score, addr), key in zip(hits, keys, strict=True)
                 ]
-                return cands, int(result.count)
+                return cands, _total(result)
 
             page, total = common.relevance_page(fetch, offset, limit)
             scored = [(c.score, c.ref) for c in page]
@@ -233,7 +233,7 @@ class TantivyEngine:
                 order=tantivy.Order.Desc,
                 offset=offset,
             )
-            total = int(result.count)
+            total = _total(result)
             # Date-sorted hits carry no score; 0 says so.
             scored = [(0.0, addr) for _key, addr in result.hits[:limit]]
         hits = [self._hit(searcher, addr, score, query, snippets) for score, addr in scored]
@@ -242,22 +242,21 @@ class TantivyEngine:
     def _hit(
         self, searcher: tantivy.Searcher, addr: Any, score: float, query: Node, snippets: bool
     ) -> Hit:
-        blob = searcher.doc(addr).get_first("stored")
-        return common.make_hit(common.load_stored(blob), score, query, snippets)
+        return common.make_hit(_stored(searcher, addr), score, query, snippets)
 
     def ids(self, query: Node) -> list[str]:
         searcher = self._searcher()
         compiled = self._compile(query)
-        total = int(searcher.search(compiled, 1, count=True).count)
+        total = _total(searcher.search(compiled, 1, count=True))
         if total == 0:
             return []
         result = searcher.search(compiled, total, order_by_field="sort_new")
-        return [common.load_stored(searcher.doc(a).get_first("stored")).id for _k, a in result.hits]
+        return [_stored(searcher, addr).id for _key, addr in result.hits]
 
     def counts(self, query: Node, *, utc_offset: timedelta = timedelta(0)) -> Counts:
         searcher = self._searcher()
         compiled = self._compile(query)
-        total = int(searcher.search(compiled, 1, count=True).count)
+        total = _total(searcher.search(compiled, 1, count=True))
         by_source: dict[str, int] = {}
         by_day: dict[Any, int] = {}
         by_source_day: dict[tuple[str, Any], int] = {}
@@ -320,7 +319,7 @@ class TantivyEngine:
             out.append((name, int(bucket["doc_count"]), days))
         return out
 
-    # --- queries -----------------------------------------------------------------------------
+    # --- queries ----------------------------------------------------------------------------------
 
     def _term(self, field: str, value: str) -> tantivy.Query:
         return tantivy.Query.term_query(self._schema, field, value)
@@ -401,6 +400,18 @@ class TantivyEngine:
         if len(queries) == 1:
             return queries[0]
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, one) for one in queries])
+
+
+def _total(result: tantivy.SearchResult) -> int:
+    # `count` exists (a search with count=True sets it) but the package's stubs omit it.
+    return int(result.count)  # type: ignore[attr-defined]
+
+
+def _stored(searcher: tantivy.Searcher, addr: tantivy.DocAddress) -> common.StoredDoc:
+    blob = searcher.doc(addr).get_first("stored")
+    if not isinstance(blob, bytes):
+        raise EngineError("a document in the index has no stored fields; run `monitor reindex`")
+    return common.load_stored(blob)
 
 
 def _zero(query: tantivy.Query) -> tantivy.Query:

@@ -34,6 +34,7 @@ count is low; `len(results)` then counts the matches in a second, unscored pass,
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -98,7 +99,7 @@ _POSITIONAL_FIELDS = ("title_bx", "title_bf", "text_bx", "text_bf", "author_f", 
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:
-    return [a + _BIGRAM_JOIN + b for a, b in zip(tokens, tokens[1:], strict=False)]
+    return [a + _BIGRAM_JOIN + b for a, b in itertools.pairwise(tokens)]
 
 
 class _TrackingStorage(FileStorage):  # type: ignore[misc]
@@ -144,7 +145,9 @@ def _open_existing(path: Path) -> Any:
     schema_names = set(ix.schema.names())
     if schema_names != set(_schema().names()):
         ix.close()
-        raise EngineError(f"the whoosh index in {path} has unexpected fields; run `monitor reindex`")
+        raise EngineError(
+            f"the whoosh index in {path} has unexpected fields; run `monitor reindex`"
+        )
     return ix
 
 
@@ -168,7 +171,7 @@ class WhooshEngine:
         self._searcher_obj: Any = None
         self._closed = False
 
-    # --- writing ---------------------------------------------------------------------------
+    # --- writing ----------------------------------------------------------------------------------
 
     def add(self, docs: Iterable[Document]) -> int:
         self._check_open()
@@ -265,7 +268,7 @@ class WhooshEngine:
             self._searcher_obj = None
         self._index.close()
 
-    # --- reading ---------------------------------------------------------------------------
+    # --- reading ----------------------------------------------------------------------------------
 
     def _check_open(self) -> None:
         if self._closed:
@@ -385,7 +388,7 @@ class WhooshEngine:
             by_source_day[key] = by_source_day.get(key, 0) + 1
         return Counts(total, by_source, by_day, by_source_day, undated)
 
-    # --- queries -----------------------------------------------------------------------------
+    # --- queries ----------------------------------------------------------------------------------
 
     def _compile(self, node: Node) -> Any:
         if isinstance(node, (Term, Phrase)):

@@ -208,7 +208,9 @@ def build(name: str, path: Path) -> Engine:
 
 
 @pytest.fixture(scope="module", params=ENGINE_NAMES)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """A shared, read-only index of DOCS."""
     e = build(request.param, tmp_path_factory.mktemp(request.param) / "index")
     yield e
@@ -603,7 +605,14 @@ def test_doc_count_and_size(fresh: Engine) -> None:
 
 
 def test_add_replaces_by_id(fresh: Engine) -> None:
-    new = Document("storm", "https://vnexpress.net/thoi-su/bao-tan-111.html", "Bão tan", "Trời nắng.", "VnExpress", at(25))
+    new = Document(
+        "storm",
+        "https://vnexpress.net/thoi-su/bao-tan-111.html",
+        "Bão tan",
+        "Trời nắng.",
+        "VnExpress",
+        at(25),
+    )
     fresh.add([new])
     # Not visible before commit.
     assert ids(fresh, "lũ quét") == {"storm"}
