@@ -125,30 +125,9 @@ def _poll_feeds(
         if isinstance(result, FetchError):
             _feed_failed(archive, summary, feed, str(result), result.status)
             continue
-        etag = result.headers.get("etag")
-        last_modified = result.headers.get("last-modified")
         if result.status == 304 or (feed.content_hash and result.sha256 == feed.content_hash):
-            archive.record_feed_poll(
-                feed.id,
-                ok=True,
-                status=result.status,
-                error=None,
-                etag=etag,
-                last_modified=last_modified,
-            )
-            archive.log_fetch(
-                run_id=summary.run_id,
-                kind="feed",
-                feed_id=feed.id,
-                source=feed.source,
-                url=feed.url,
-                status=result.status,
-                outcome="unchanged",
-                duration_ms=result.duration_ms,
-                entries_seen=0,
-                entries_new=0,
-            )
-            summary.feeds_ok += 1
+            # Validators are stored on every 200/304, even when nothing changed.
+            _feed_succeeded(archive, summary, feed, result, "unchanged", 0, 0)
             summary.feeds_unchanged += 1
             continue
         try:
@@ -158,35 +137,60 @@ def _poll_feeds(
             continue
         seen, new = archive.add_entries(feed, parsed.entries)
         seen_urls.update(entry.url for entry in parsed.entries)
-        summary.feeds_ok += 1
         summary.entries_seen += seen
         summary.entries_new += new
         for warning in parsed.warnings:
             summary.warnings.append(Failure("feed", feed.source, feed.url, warning))
-        archive.record_feed_poll(
-            feed.id,
-            ok=True,
-            status=result.status,
-            error=None,
+        _feed_succeeded(
+            archive,
+            summary,
+            feed,
+            result,
+            "ok",
+            seen,
+            new,
             title=parsed.title,
-            etag=etag,
-            last_modified=last_modified,
-            content_hash=result.sha256,
-        )
-        archive.log_fetch(
-            run_id=summary.run_id,
-            kind="feed",
-            feed_id=feed.id,
-            source=feed.source,
-            url=feed.url,
-            status=result.status,
-            outcome="ok",
-            duration_ms=result.duration_ms,
-            entries_seen=seen,
-            entries_new=new,
-            error="; ".join(parsed.warnings) or None,
+            note="; ".join(parsed.warnings) or None,
         )
     return seen_urls
+
+
+def _feed_succeeded(
+    archive: Archive,
+    summary: RunSummary,
+    feed: FeedRow,
+    result: Response,
+    outcome: str,
+    seen: int,
+    new: int,
+    *,
+    title: str | None = None,
+    note: str | None = None,
+) -> None:
+    summary.feeds_ok += 1
+    archive.record_feed_poll(
+        feed.id,
+        ok=True,
+        status=result.status,
+        error=None,
+        title=title,
+        etag=result.headers.get("etag"),
+        last_modified=result.headers.get("last-modified"),
+        content_hash=result.sha256 if result.status == 200 else None,
+    )
+    archive.log_fetch(
+        run_id=summary.run_id,
+        kind="feed",
+        feed_id=feed.id,
+        source=feed.source,
+        url=feed.url,
+        status=result.status,
+        outcome=outcome,
+        duration_ms=result.duration_ms,
+        entries_seen=seen,
+        entries_new=new,
+        error=note,
+    )
 
 
 def _feed_failed(

@@ -122,6 +122,10 @@ def test_second_run_fetches_no_article_it_already_has(collected: Collected) -> N
     assert {a.path: site.hits(a.path) for a in cat.ALL_ARTICLES} == before
     # The 404 is a permanent failure: not asked for again either.
     assert site.hits(cat.MISSING_PATH) == 1
+    # Feeds were asked for with their validator and answered 304 Not Modified.
+    last = site.requests_for(cat.TUOITRE_FEED)[-1]
+    assert last.headers.get("if-none-match")
+    assert summary["feeds_unchanged"] == summary["feeds_ok"] >= len(cat.GOOD_FEED_PATHS)
 
 
 def test_show_gives_metadata_and_full_text(collected: Collected) -> None:

@@ -362,11 +362,11 @@ def relevance_page(
     want = offset + limit
     if want <= 0:
         return [], fetch(1)[1]
-    n = max(want, 10)
+    # More than the page, to see whether the page's last score is shared beyond it; a second
+    # run of the query costs more than a longer first list.
+    n = 2 * want + 10
     while True:
         cands, total = fetch(n)
-        # Fewer than asked means every match is in hand; otherwise stop once the last one
-        # scores below the page's last place, so nothing tied with it is left out.
         if len(cands) < n or cands[-1].score < cands[want - 1].score:
             break
         n *= 4

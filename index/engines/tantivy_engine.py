@@ -14,7 +14,7 @@ by the caller's UTC offset).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +33,8 @@ SCHEMA_VERSION = 1
 _WRITER_HEAP = 256_000_000
 # Python analysis is the bottleneck; a second indexing thread only splits the heap.
 _WRITER_THREADS = 1
-# tantivy refuses aggregations past 65,000 buckets; sources × days can exceed that on a big
-# index, in which case counts are taken one source at a time.
+# tantivy refuses aggregations past 65,000 buckets. Sources × days can exceed that on a big
+# index (200 sources over a year), in which case days are counted one source at a time.
 _BUCKET_LIMIT = 60_000
 
 _FOLDED = {
@@ -258,8 +258,8 @@ class TantivyEngine:
         compiled = self._compile(query)
         total = _total(searcher.search(compiled, 1, count=True))
         by_source: dict[str, int] = {}
-        by_day: dict[Any, int] = {}
-        by_source_day: dict[tuple[str, Any], int] = {}
+        by_day: dict[date, int] = {}
+        by_source_day: dict[tuple[str, date], int] = {}
         if total == 0:
             return Counts(0, by_source, by_day, by_source_day, 0)
         offset_us = utc_offset // timedelta(microseconds=1)
@@ -272,52 +272,53 @@ class TantivyEngine:
                 "min_doc_count": 1,
             }
         }
-        try:
-            result = searcher.aggregate(
-                compiled,
-                {
-                    "src": {
-                        "terms": {"field": "source", "size": _BUCKET_LIMIT},
-                        "aggs": {"day": histogram},
-                    }
-                },
+        terms = {"field": "source", "size": _BUCKET_LIMIT}
+        flat = searcher.aggregate(compiled, {"src": {"terms": terms}, "day": histogram})
+        sources = [(str(b["key"]), int(b["doc_count"])) for b in flat["src"]["buckets"]]
+        if len(sources) * (len(flat["day"]["buckets"]) + 1) <= _BUCKET_LIMIT:
+            nested = searcher.aggregate(
+                compiled, {"src": {"terms": terms, "aggs": {"day": histogram}}}
             )
             per_source = [
                 (str(b["key"]), int(b["doc_count"]), b["day"]["buckets"])
-                for b in result["src"]["buckets"]
+                for b in nested["src"]["buckets"]
             ]
-        except ValueError:
-            per_source = self._counts_per_source(searcher, compiled, histogram)
+        else:
+            per_source = [
+                (name, count, self._days_of_source(searcher, compiled, name, histogram))
+                for name, count in sources
+            ]
         dated = 0
+        # Every source repeats the same day keys; convert each once.
+        days_by_key: dict[float, date] = {}
         for source, count, days in per_source:
             by_source[source] = by_source.get(source, 0) + count
             for bucket in days:
                 n = int(bucket["doc_count"])
-                day = common.day_of(int(bucket["key"]), utc_offset)
+                key = bucket["key"]
+                day = days_by_key.get(key)
+                if day is None:
+                    day = days_by_key[key] = common.day_of(int(key), utc_offset)
                 by_day[day] = by_day.get(day, 0) + n
-                by_source_day[(source, day)] = by_source_day.get((source, day), 0) + n
+                # Sources are distinct terms and days distinct buckets: each pair comes once.
+                by_source_day[(source, day)] = n
                 dated += n
         return Counts(total, by_source, by_day, by_source_day, total - dated)
 
-    def _counts_per_source(
-        self, searcher: tantivy.Searcher, compiled: tantivy.Query, histogram: dict[str, Any]
-    ) -> list[tuple[str, int, list[dict[str, Any]]]]:
-        """Source by source, for when sources × days is more buckets than one aggregation."""
-        sources = searcher.aggregate(
-            compiled, {"src": {"terms": {"field": "source", "size": _BUCKET_LIMIT}}}
-        )["src"]["buckets"]
-        out: list[tuple[str, int, list[dict[str, Any]]]] = []
-        for bucket in sources:
-            name = str(bucket["key"])
-            narrowed = tantivy.Query.boolean_query(
-                [
-                    (tantivy.Occur.Must, compiled),
-                    (tantivy.Occur.Must, self._term("source", name)),
-                ]
-            )
-            days = searcher.aggregate(narrowed, {"day": histogram})["day"]["buckets"]
-            out.append((name, int(bucket["doc_count"]), days))
-        return out
+    def _days_of_source(
+        self,
+        searcher: tantivy.Searcher,
+        compiled: tantivy.Query,
+        source: str,
+        histogram: dict[str, Any],
+    ) -> list[dict[str, Any]]:
+        narrowed = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, compiled), (tantivy.Occur.Must, self._term("source", source))]
+        )
+        buckets: list[dict[str, Any]] = searcher.aggregate(narrowed, {"day": histogram})["day"][
+            "buckets"
+        ]
+        return buckets
 
     # --- queries ----------------------------------------------------------------------------------
 
