@@ -14,15 +14,16 @@ Fields (as terms):
   the URL, so `url:vnexpress.net` is a phrase of "vnexpress" "net".
 * published: microseconds since the epoch, UTC.
 
-A query word with no letters or digits at all matches nothing (the parser drops such words, so
-this only concerns hand-built trees).
+Exact matching (`=word`) applies to title and text; author, url, source and lang are always
+matched folded. A query word with no letters or digits at all matches nothing (the parser drops
+such words, so this only concerns hand-built trees).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -372,14 +373,3 @@ def relevance_page(
         n *= 4
     ordered = sorted(cands, key=lambda c: (-c.score, -c.sort_key))
     return ordered[offset:want], total
-
-
-def chunks(items: Iterable[str], size: int) -> Iterable[list[str]]:
-    batch: list[str] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -76,7 +76,12 @@ _EXACT = {
 _SINGLE = {"author": "author_f", "url": "url_t"}
 
 
+_PLAIN_FIELDS = ("title_x", "title_f", "text_x", "text_f")
+_POSITIONAL_FIELDS = ("title_bx", "title_bf", "text_bx", "text_bf", "author_f", "url_t")
+
+
 def _schema() -> Schema:
+    # Tokens arrive analyzed and space-joined (see _common.analyze_document).
     tokens = SpaceSeparatedTokenizer()
     plain = {name: TEXT(analyzer=tokens, phrase=False) for name in _PLAIN_FIELDS}
     positional = {name: TEXT(analyzer=tokens, phrase=True) for name in _POSITIONAL_FIELDS}
@@ -85,17 +90,13 @@ def _schema() -> Schema:
         source_k=KEYWORD(commas=True),
         source=ID(sortable=True),
         lang=ID(),
-        published=NUMERIC(int, bits=64, signed=True, sortable=True),
+        published=NUMERIC(int, bits=64, signed=True),
         sort_new=NUMERIC(int, bits=64, signed=True, sortable=True),
         sort_old=NUMERIC(int, bits=64, signed=True, sortable=True),
         stored=STORED(),
         **plain,
         **positional,
     )
-
-
-_PLAIN_FIELDS = ("title_x", "title_f", "text_x", "text_f")
-_POSITIONAL_FIELDS = ("title_bx", "title_bf", "text_bx", "text_bf", "author_f", "url_t")
 
 
 def _bigrams(tokens: Sequence[str]) -> list[str]:
@@ -111,19 +112,23 @@ class _TrackingStorage(FileStorage):  # type: ignore[misc]
 
     def __init__(self, path: str) -> None:
         super().__init__(path)
-        self.opened: list[Any] = []
+        self.opened: list[Any] | None = []
 
     def open_file(self, name: str, **kwargs: Any) -> Any:
         f = super().open_file(name, **kwargs)
-        self.opened.append(f)
+        if self.opened is not None:
+            self.opened.append(f)
         return f
 
     def close_opened(self) -> None:
-        for f in self.opened:
+        for f in self.opened or ():
             raw = getattr(f, "file", None)
             if raw is not None and hasattr(raw, "close"):
                 raw.close()
-        self.opened.clear()
+        self.opened = None
+
+    def stop_tracking(self) -> None:
+        self.opened = None
 
 
 def _open_existing(path: Path) -> Any:
@@ -141,7 +146,7 @@ def _open_existing(path: Path) -> Any:
             f"can't open the whoosh index in {path}: {type(exc).__name__}: {exc}; "
             "it may be corrupt: run `monitor reindex`"
         ) from exc
-    storage.opened.clear()
+    storage.stop_tracking()
     schema_names = set(ix.schema.names())
     if schema_names != set(_schema().names()):
         ix.close()
