@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import random
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -80,35 +81,110 @@ _FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "
 _MIDDLE = ("Văn", "Thị", "Minh", "Thanh", "Quốc", "Ngọc", "Hữu", "Đức")
 _GIVEN = ("An", "Bình", "Châu", "Dũng", "Hà", "Hùng", "Lan", "Linh", "Mai", "Nam", "Tâm", "Thuỷ")
 
-# Old-style spellings of the new-style syllables used above (tone on the first vowel).
-_NEW_TO_OLD = {
-    "hoà": "hòa",
-    "hoá": "hóa",
-    "toà": "tòa",
-    "thuỷ": "thủy",
-    "khoẻ": "khỏe",
-    "uỷ": "ủy",
-    "luỹ": "lũy",
-    "tuỳ": "tùy",
-    "thoả": "thỏa",
-    "xoá": "xóa",
-    "loé": "lóe",
-    "Hoá": "Hóa",
-}
-_OLD_RE = re.compile("|".join(sorted(_NEW_TO_OLD, key=len, reverse=True)))
+_TONES = (
+    "",
+    "\u0300",
+    "\u0301",
+    "\u0309",
+    "\u0303",
+    "\u0323",
+)  # level, grave, acute, hook, tilde, dot
+
+
+def _old_style_table() -> dict[str, str]:
+    """New-style open syllable endings (hoà, khoẻ, thuỷ) → old style (hòa, khỏe, thủy)."""
+    table: dict[str, str] = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for f in (first, first.upper()):
+            for mark in _TONES[1:]:
+                table[f + unicodedata.normalize("NFC", second + mark)] = (
+                    unicodedata.normalize("NFC", f + mark) + second
+                )
+    return table
+
+
+_NEW_TO_OLD = _old_style_table()
+# Only at a syllable's end, and not after "q" ("quý" is written so in both styles).
+_OLD_RE = re.compile(
+    r"(?<![qQ])(" + "|".join(sorted(_NEW_TO_OLD, key=len, reverse=True)) + r")(?![^\W_])"
+)
+
+# The long tail: real-looking syllables from Vietnamese onsets, rhymes and tones. Real news
+# text has tens of thousands of distinct words; without a tail every word of a few hundred would
+# occur in most articles and no query would be selective.
+_ONSETS_TEXT = "b c ch d đ g gi h kh l m n ng nh ph qu r s t th tr v x"
+_ONSETS = ("", *_ONSETS_TEXT.split())
+_RHYMES_TEXT = """
+a ai am an ang anh ao au ay ac ach at ap ăm ăn ăng ăc ăt ăp âm ân âng âu ây ât âc âp
+e em en eo et ec ep ê êm ên ênh êu êt êch êp i im in inh iu it ich ip ia iêm iên iêng iêu iêt
+iêc iêp o oi om on ong oc ot op oa oai oan oang oanh oat oac oe oen oet ô ôi ôm ôn ông ôc ôt ôp
+ơ ơi ơm ơn ơt ơp u ui um un ung uc ut up ua uân uât uôi uôn uông uôc uôt uy uyên uyêt uynh
+ư ưa ưi ưng ưc ưt ươi ươn ương ươc ươt ươu
+"""
+_RHYMES = _RHYMES_TEXT.split()
+_HATTED = "ăâêôơư"
+_VOWELS = "aăâeêioôơuưy"
+
+
+def _tone_index(rhyme: str) -> int:
+    """Where the tone mark goes in a rhyme (new style: hoà, thuỷ)."""
+    hatted = [i for i, ch in enumerate(rhyme) if ch in _HATTED]
+    if hatted:
+        return hatted[-1]
+    vowels = [i for i, ch in enumerate(rhyme) if ch in _VOWELS]
+    if rhyme[-1] not in _VOWELS or len(vowels) == 1:
+        return vowels[-1]
+    if len(vowels) == 3:
+        return vowels[1]
+    return vowels[1] if rhyme[vowels[0] : vowels[1] + 1] in ("oa", "oe", "uy") else vowels[0]
+
+
+def _syllable(onset: str, rhyme: str, tone: str) -> str | None:
+    # Syllables ending in a stop take only the acute or the dot below.
+    if rhyme[-1] in "ctp" and tone not in ("\u0301", "\u0323"):
+        return None
+    if onset == "qu" and rhyme[0] in "uư":
+        return None
+    if rhyme[0] in "ieê":
+        onset = {"c": "k", "g": "gh", "ng": "ngh"}.get(onset, onset)
+    i = _tone_index(rhyme)
+    return unicodedata.normalize("NFC", onset + rhyme[: i + 1] + tone + rhyme[i + 1 :])
+
+
+def _tail(n_words: int) -> list[str]:
+    """A fixed list of n_words tail words of one or two syllables."""
+    rng = random.Random(20250101)
+    syllables = [
+        s
+        for onset in _ONSETS
+        for rhyme in _RHYMES
+        for tone in _TONES
+        if (s := _syllable(onset, rhyme, tone)) is not None
+    ]
+    rng.shuffle(syllables)
+    syllables = syllables[:3000]
+    words: list[str] = []
+    for _ in range(n_words):
+        if rng.random() < 0.5:
+            words.append(rng.choice(syllables))
+        else:
+            words.append(rng.choice(syllables) + " " + rng.choice(syllables))
+    return words
+
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 YEAR_SECONDS = 365 * 24 * 3600
 
 
-def vocabulary() -> list[str]:
-    """Distinct words in rank order."""
-    return [w.replace("_", " ") for w in dict.fromkeys(VOCABULARY.split())]
+def vocabulary(tail: int = 6000) -> list[str]:
+    """Distinct words in rank order: the hand-written head, then `tail` generated words."""
+    head = [w.replace("_", " ") for w in VOCABULARY.split()]
+    return list(dict.fromkeys(head + _tail(tail)))
 
 
 def to_old_style(text: str) -> str:
-    """Rewrite the new-style syllables of this vocabulary in the old tone placement."""
-    return _OLD_RE.sub(lambda m: _NEW_TO_OLD[m.group(0)], text)
+    """Rewrite new-style tone placement (hoà, thuỷ) in the old style (hòa, thủy)."""
+    return _OLD_RE.sub(lambda m: _NEW_TO_OLD[m.group(1)], text)
 
 
 @dataclass(frozen=True, slots=True)

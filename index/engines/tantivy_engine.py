@@ -30,7 +30,7 @@ NAME = "tantivy"
 # Bump when the fields or their analysis change: older indexes then ask for `monitor reindex`.
 SCHEMA_VERSION = 1
 
-_WRITER_HEAP = 256_000_000
+_WRITER_HEAP = 128_000_000
 # Python analysis is the bottleneck; a second indexing thread only splits the heap.
 _WRITER_THREADS = 1
 # tantivy refuses aggregations past 65,000 buckets. Sources × days can exceed that on a big
