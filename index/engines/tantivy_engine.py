@@ -93,6 +93,8 @@ class TantivyEngine:
     # --- writing ----------------------------------------------------------------------------------
 
     def _get_writer(self) -> tantivy.IndexWriter:
+        # Created on the first write and kept until close(): a writer holds the directory lock
+        # and its threads, and a process that indexes once usually indexes again.
         self._check_open()
         if self._writer is None:
             try:

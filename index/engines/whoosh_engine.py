@@ -410,11 +410,13 @@ class WhooshEngine:
             if not must_not:
                 return required
             negative = [self._compile(c) for c in must_not]
-            return wq.AndNot(required, negative[0] if len(negative) == 1 else wq.Or(negative))
+            return wq.And(
+                [required, _excluding(negative[0] if len(negative) == 1 else wq.Or(negative))]
+            )
         if isinstance(node, Or):
             return wq.Or([self._compile(c) for c in node.children])
         if isinstance(node, Not):
-            return wq.AndNot(_zero(wq.Every()), self._compile(node.child))
+            return _excluding(self._compile(node.child))
         raise EngineError(f"unknown query node {node!r}")
 
     def _leaf(self, leaf: common.Leaf) -> Any:
@@ -455,6 +457,16 @@ class WhooshEngine:
 def _empty(searcher: Any) -> bool:
     """An index with no segments has no columns to read (whoosh raises NotImplementedError)."""
     return int(searcher.doc_count_all()) == 0
+
+
+def _excluding(query: Any) -> Any:
+    """Every document not matching `query`, scoring nothing.
+
+    Not `AndNot`: whoosh 2.7's AndNotMatcher misses an exclusion when the excluded matcher
+    starts before the first positive document of a segment (it only looks for equal first ids),
+    so the first match of every segment can slip through. `Not` (an inverse matcher) is right.
+    """
+    return _zero(wq.Not(query))
 
 
 def _zero(query: Any) -> Any:
