@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from monitor.config import FeedConfig
 from monitor.errors import ArchiveError, NotFoundError
@@ -22,6 +22,8 @@ from monitor.migrations import migrate
 # Pages that failed with one of these statuses are not retried: the publisher said no.
 PERMANENT_STATUSES = frozenset({401, 403, 404, 410, 451})
 MAX_ATTEMPTS = 3
+
+T = TypeVar("T")
 
 
 def now_iso() -> str:
@@ -309,16 +311,6 @@ class Archive:
             )
         return article_id
 
-    def raw_page(self, article_id: int) -> tuple[dict[str, str], bytes]:
-        row = self.db.execute(
-            """SELECT p.headers, p.body FROM pages p JOIN articles a ON a.page_id = p.id
-               WHERE a.id=?""",
-            (article_id,),
-        ).fetchone()
-        if row is None or row["body"] is None:
-            raise NotFoundError(f"no stored page for article {article_id}")
-        return json.loads(row["headers"] or "{}"), zlib.decompress(row["body"])
-
     # articles ----------------------------------------------------------------------------
 
     def article(self, article_id: int) -> ArticleRecord:
@@ -340,31 +332,34 @@ class Archive:
     ) -> Iterator[ArticleRecord]:
         """Articles by id (all of them when `ids` is None), in id order."""
         if ids is None:
-            last = 0
-            while True:
-                rows = self.db.execute(
-                    "SELECT * FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
-                ).fetchall()
-                if not rows:
-                    return
-                for row in rows:
-                    yield _article(row, ())
-                last = rows[-1]["id"]
-        wanted = sorted(set(ids))
-        for start in range(0, len(wanted), batch):
-            chunk = wanted[start : start + batch]
-            marks = ",".join("?" * len(chunk))
+            yield from self._pages_of("1", batch)
+            return
+        for chunk, marks in _chunks(sorted(set(ids)), batch):
             for row in self.db.execute(
                 f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
             ):
                 yield _article(row, ())
 
-    def unindexed_articles(self) -> Iterator[ArticleRecord]:
-        rows = self.db.execute(
-            "SELECT * FROM articles WHERE indexed_at IS NULL ORDER BY id"
-        ).fetchall()
-        for row in rows:
-            yield _article(row, ())
+    def unindexed_articles(self, *, batch: int = 500) -> Iterator[ArticleRecord]:
+        yield from self._pages_of("indexed_at IS NULL", batch)
+
+    def _pages_of(self, where: str, batch: int) -> Iterator[ArticleRecord]:
+        """Articles matching `where`, read `batch` rows at a time by id.
+
+        Each page is fetched whole, so the caller may write to the archive between pages, and
+        memory stays bounded by one page of full texts.
+        """
+        last = 0
+        while True:
+            rows = self.db.execute(
+                f"SELECT * FROM articles WHERE ({where}) AND id > ? ORDER BY id LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _article(row, ())
+            last = rows[-1]["id"]
 
     def mark_indexed(self, ids: Iterable[int], *, reset_all: bool = False) -> None:
         with self._tx():
@@ -379,20 +374,13 @@ class Archive:
 
     def count_known(self, urls: Iterable[str]) -> int:
         """How many of `urls` are already articles in the archive."""
-        wanted = list(set(urls))
-        known = 0
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            known += int(
-                self.db.execute(
-                    f"SELECT COUNT(*) FROM articles WHERE url IN ({marks})", chunk
-                ).fetchone()[0]
-            )
-        return known
+        return sum(
+            self._one(f"SELECT COUNT(*) FROM articles WHERE url IN ({marks})", chunk)
+            for chunk, marks in _chunks(sorted(set(urls)), 500)
+        )
 
     def article_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+        return self._one("SELECT COUNT(*) FROM articles")
 
     def snapshot(self) -> dict[str, Any]:
         """What names this corpus: article count, highest article id and last extraction time."""
@@ -457,8 +445,8 @@ class Archive:
             (run_id,),
         ).fetchall()
 
-    def _one(self, sql: str) -> int:
-        return int(self.db.execute(sql).fetchone()[0])
+    def _one(self, sql: str, params: Sequence[object] = ()) -> int:
+        return int(self.db.execute(sql, params).fetchone()[0])
 
     def stats(self) -> dict[str, int]:
         one = self._one
@@ -491,6 +479,13 @@ class _Transaction:
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def _chunks(values: list[T], size: int) -> Iterator[tuple[list[T], str]]:
+    """`values` in slices of `size`, each with its "?,?,…" placeholders: SQLite caps parameters."""
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def _feed_row(row: sqlite3.Row) -> FeedRow:

@@ -164,7 +164,7 @@ def extract_article(
     if not text:
         raise ExtractError("no article text found on the page")
     lead = find_lead(html)
-    if lead and _squash(lead) not in _squash(text[: len(lead) * 3]):
+    if lead and lead not in _squash(text[: len(lead) * 3]):
         text = f"{lead}\n{text}"
     raw_title = nfc(data.get("title") or hints.title or "").strip()
     title = strip_outlet_suffix(raw_title, hints.source, data.get("sitename")) or (
@@ -197,7 +197,7 @@ def find_lead(html: str) -> str | None:
     except (ValueError, lxml.etree.ParserError):
         return None
     for element in tree.xpath(_LEAD_XPATH)[:3]:
-        lead = nfc(" ".join(element.text_content().split()))
+        lead = nfc(_squash(element.text_content()))
         if 40 <= len(lead) <= 1000:
             return lead
     return None
