@@ -11,12 +11,14 @@ import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from monitor.clock import from_iso, now_iso, to_iso
 from monitor.config import FeedConfig
 from monitor.errors import ArchiveError, NotFoundError
+from monitor.feed_store import FeedRow, FeedStore
 from monitor.migrations import migrate
 
 # Pages that failed with one of these statuses are not retried: the publisher said no.
@@ -24,30 +26,6 @@ PERMANENT_STATUSES = frozenset({401, 403, 404, 410, 451})
 MAX_ATTEMPTS = 3
 
 T = TypeVar("T")
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def to_iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat(timespec="seconds") if value else None
-
-
-def from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-@dataclass(frozen=True)
-class FeedRow:
-    id: int
-    url: str
-    source: str
-    name: str | None
-    language: str | None
-    etag: str | None
-    last_modified: str | None
-    content_hash: str | None
 
 
 @dataclass(frozen=True)
@@ -107,6 +85,7 @@ class Archive:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA busy_timeout=10000")
             migrate(self.db)
+            self.feeds = FeedStore(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"{path}: cannot open the archive: {exc}") from exc
 
@@ -125,56 +104,8 @@ class Archive:
     # feeds -------------------------------------------------------------------------------
 
     def sync_feeds(self, feeds: Iterable[FeedConfig]) -> list[FeedRow]:
-        """Insert or update the configured feeds; returns them in config order."""
-        rows: list[FeedRow] = []
-        with self._tx():
-            for feed in feeds:
-                self.db.execute(
-                    """INSERT INTO feeds (url, source, name, language, tags, added_at)
-                       VALUES (?, ?, ?, ?, ?, ?)
-                       ON CONFLICT(url) DO UPDATE SET source=excluded.source,
-                         name=excluded.name, language=excluded.language, tags=excluded.tags""",
-                    (
-                        feed.url,
-                        feed.source,
-                        feed.name,
-                        feed.language,
-                        json.dumps(feed.tags),
-                        now_iso(),
-                    ),
-                )
-                row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (feed.url,)).fetchone()
-                rows.append(_feed_row(row))
-        return rows
-
-    def record_feed_poll(
-        self,
-        feed_id: int,
-        *,
-        ok: bool,
-        status: int | None,
-        error: str | None,
-        title: str | None = None,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        content_hash: str | None = None,
-    ) -> None:
-        at = now_iso()
-        if ok:
-            self.db.execute(
-                """UPDATE feeds SET last_polled_at=?, last_success_at=?, last_status=?,
-                     last_error=NULL, consecutive_failures=0, title=COALESCE(?, title),
-                     etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified),
-                     content_hash=COALESCE(?, content_hash)
-                   WHERE id=?""",
-                (at, at, status, title, etag, last_modified, content_hash, feed_id),
-            )
-        else:
-            self.db.execute(
-                """UPDATE feeds SET last_polled_at=?, last_status=?, last_error=?,
-                     consecutive_failures=consecutive_failures+1 WHERE id=?""",
-                (at, status, error, feed_id),
-            )
+        """Make the configured feeds present and active; returns them in config order."""
+        return self.feeds.sync(feeds)
 
     def add_entries(self, feed: FeedRow, entries: Iterable[EntryData]) -> tuple[int, int]:
         """Record a feed's entries; returns (seen, new). A new URL gets a page to fetch."""
@@ -416,11 +347,12 @@ class Archive:
         entries_seen: int | None = None,
         entries_new: int | None = None,
         error: str | None = None,
+        next_poll_at: datetime | None = None,
     ) -> None:
         self.db.execute(
             """INSERT INTO fetch_log (run_id, kind, feed_id, page_id, source, url, at, status,
-                 outcome, duration_ms, entries_seen, entries_new, error)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 outcome, duration_ms, entries_seen, entries_new, error, next_poll_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 run_id,
                 kind,
@@ -435,8 +367,26 @@ class Archive:
                 entries_seen,
                 entries_new,
                 error,
+                to_iso(next_poll_at),
             ),
         )
+
+    def trim_fetch_log(self, *, per_feed: int, page_days: int) -> int:
+        """Keep the last `per_feed` rows of each feed and `page_days` days of page rows."""
+        cutoff = to_iso(datetime.now(UTC) - timedelta(days=page_days))
+        with self._tx():
+            feeds = self.db.execute(
+                """DELETE FROM fetch_log WHERE kind='feed' AND id IN (
+                     SELECT id FROM (
+                       SELECT id, ROW_NUMBER() OVER (PARTITION BY feed_id ORDER BY id DESC) AS n
+                       FROM fetch_log WHERE kind='feed')
+                     WHERE n > ?)""",
+                (per_feed,),
+            ).rowcount
+            pages = self.db.execute(
+                "DELETE FROM fetch_log WHERE kind='page' AND at < ?", (cutoff,)
+            ).rowcount
+        return int(feeds) + int(pages)
 
     def failures(self, run_id: int) -> list[sqlite3.Row]:
         return self.db.execute(
@@ -486,19 +436,6 @@ def _chunks(values: list[T], size: int) -> Iterator[tuple[list[T], str]]:
     for start in range(0, len(values), size):
         chunk = values[start : start + size]
         yield chunk, ",".join("?" * len(chunk))
-
-
-def _feed_row(row: sqlite3.Row) -> FeedRow:
-    return FeedRow(
-        id=row["id"],
-        url=row["url"],
-        source=row["source"],
-        name=row["name"],
-        language=row["language"],
-        etag=row["etag"],
-        last_modified=row["last_modified"],
-        content_hash=row["content_hash"],
-    )
 
 
 def _article(row: sqlite3.Row, feeds: tuple[str, ...]) -> ArticleRecord:

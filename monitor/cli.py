@@ -9,10 +9,9 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
@@ -20,12 +19,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
-from index.engine import Engine, open_engine
 from index.errors import QuerySyntaxError, SearchError
 from index.model import SORTS, Sort
 from monitor import reports
-from monitor.archive import Archive, from_iso, to_iso
-from monitor.config import Config, load_config
+from monitor.cli_app import (
+    App,
+    UsageProblem,
+    format_option,
+    pass_app,
+    since_option,
+    until_option,
+)
+from monitor.clock import from_iso, to_iso
 from monitor.errors import ConfigError, MonitorError
 from monitor.http import Fetcher
 from monitor.indexing import reindex
@@ -33,50 +38,6 @@ from monitor.pipeline import Progress as RunProgress
 from monitor.pipeline import run as run_pipeline
 from monitor.saved import add_search, expand_saved, list_searches, remove_search, validate_name
 from monitor.searching import build_query, build_report, hit_json, search_json
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class UsageProblem(click.ClickException):
-    """A wrong config file or an unparseable query: the caller must change what it asked for."""
-
-    exit_code = 2
-
-
-@dataclass
-class App:
-    """What commands share: the config, and the archive and index opened on first use."""
-
-    config_path: Path | None
-    console: Console = field(default_factory=Console)
-    err: Console = field(default_factory=lambda: Console(stderr=True))
-    _config: Config | None = None
-    _archive: Archive | None = None
-    _engine: Engine | None = None
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.config_path)
-        return self._config
-
-    @property
-    def archive(self) -> Archive:
-        if self._archive is None:
-            self._archive = Archive(self.config.archive_path)
-        return self._archive
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = open_engine(self.config.index.engine, self.config.index_dir)
-        return self._engine
-
-    def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-        if self._archive is not None:
-            self._archive.close()
 
 
 class MonitorGroup(click.Group):
@@ -98,7 +59,6 @@ class MonitorGroup(click.Group):
             raise click.ClickException(str(exc)) from exc
 
 
-pass_app = click.make_pass_decorator(App)
 
 
 @click.group(cls=MonitorGroup)
@@ -119,34 +79,6 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
     app = App(config_path)
     ctx.obj = app
     ctx.call_on_close(app.close)
-
-
-def format_option(*choices: str) -> Callable[[F], F]:
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(choices),
-        default=choices[0],
-        show_default=True,
-        help="Output format.",
-    )
-
-
-def parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22") from None
-
-
-since_option = click.option(
-    "--since", callback=parse_day, help="First day (YYYY-MM-DD, inclusive, report time zone)."
-)
-until_option = click.option(
-    "--until", callback=parse_day, help="Last day (YYYY-MM-DD, inclusive, report time zone)."
-)
 
 
 @contextmanager
@@ -175,21 +107,46 @@ def run_progress(err: Console) -> Iterator[Callable[[RunProgress], None]]:
 
 
 @cli.command()
+@click.option("--all", "all_feeds", is_flag=True, help="Poll every feed, due or not.")
+@click.option(
+    "--feed",
+    "feed_selectors",
+    multiple=True,
+    metavar="FEED",
+    help="Poll only this feed (id, URL or source; repeatable), due or not.",
+)
 @format_option("text", "json")
 @pass_app
-def run(app: App, fmt: str) -> None:
-    """Poll every feed, fetch new articles, extract, archive and index them.
+def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) -> None:
+    """Poll the feeds that are due, fetch new articles, extract, archive and index them.
+
+    Each feed has its own next-poll time, which adapts to how often it brings new entries, to
+    the publisher's hints and to failures (see `monitor feeds health`). Pages that failed for a
+    passing reason are retried on later runs.
 
     Exits 0 when everything succeeded, 1 when some feed or page failed (each failure is
     recorded against its source with the reason, and the run goes on).
 
-    Example: monitor run
+    Example: monitor run        (schedule it every few minutes with cron or a systemd timer)
     """
     config = app.config
-    if not config.feeds:
-        raise ConfigError(f"{config.describe}: no [[feeds]] configured")
+    archive = app.archive
+    archive.sync_feeds(config.feeds)
+    if not archive.feeds.all():
+        raise ConfigError(
+            f"{config.describe}: no feeds: add [[feeds]] to the config or use `monitor feeds add`"
+        )
+    only = archive.feeds.select(feed_selectors) if feed_selectors else None
     with Fetcher(config.http) as fetcher, run_progress(app.err) as on_event:
-        summary = run_pipeline(config, app.archive, fetcher, app.engine, progress=on_event)
+        summary = run_pipeline(
+            config,
+            archive,
+            fetcher,
+            app.engine,
+            progress=on_event,
+            all_feeds=all_feeds,
+            only=only,
+        )
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
     else:

@@ -30,6 +30,19 @@ ENGINES = ("tantivy", "whoosh")
 @dataclass(frozen=True)
 class StorageConfig:
     dir: Path
+    fetch_log_per_feed: int = 200
+    page_log_days: int = 90
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """When feeds are polled; all durations in seconds."""
+
+    initial_interval: float = 1800.0
+    min_interval: float = 600.0
+    max_interval: float = 86400.0
+    max_backoff: float = 86400.0
+    jitter: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -67,6 +80,7 @@ class Config:
     path: Path | None
     storage: StorageConfig
     http: HttpConfig = field(default_factory=HttpConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     index: IndexConfig = field(default_factory=IndexConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     feeds: tuple[FeedConfig, ...] = ()
@@ -126,13 +140,35 @@ def parse_config(text: str, path: Path | None, *, base: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from exc
     v = _Validator(where)
-    v.keys(data, "", {"storage", "http", "index", "report", "feeds"})
+    v.keys(data, "", {"storage", "http", "schedule", "index", "report", "feeds"})
 
     storage = v.table(data, "storage")
-    v.keys(storage, "storage", {"dir"})
+    v.keys(storage, "storage", set(StorageConfig.__dataclass_fields__))
     storage_dir = Path(v.string(storage, "storage", "dir", default="data")).expanduser()
     if not storage_dir.is_absolute():
         storage_dir = base / storage_dir
+    storage_defaults = StorageConfig(dir=storage_dir)
+    storage_config = StorageConfig(
+        dir=storage_dir,
+        fetch_log_per_feed=int(
+            v.number(
+                storage,
+                "storage",
+                "fetch_log_per_feed",
+                default=storage_defaults.fetch_log_per_feed,
+                positive=True,
+            )
+        ),
+        page_log_days=int(
+            v.number(
+                storage,
+                "storage",
+                "page_log_days",
+                default=storage_defaults.page_log_days,
+                positive=True,
+            )
+        ),
+    )
 
     http = v.table(data, "http")
     defaults = HttpConfig()
@@ -150,6 +186,8 @@ def parse_config(text: str, path: Path | None, *, base: Path) -> Config:
         ),
         respect_robots=v.boolean(http, "http", "respect_robots", default=True),
     )
+
+    schedule_config = _schedule(v, v.table(data, "schedule"))
 
     index = v.table(data, "index")
     v.keys(index, "index", {"engine"})
@@ -195,12 +233,41 @@ def parse_config(text: str, path: Path | None, *, base: Path) -> Config:
         )
     return Config(
         path=path,
-        storage=StorageConfig(dir=storage_dir),
+        storage=storage_config,
         http=http_config,
+        schedule=schedule_config,
         index=IndexConfig(engine=engine),
         report=ReportConfig(timezone=timezone),
         feeds=tuple(feeds),
     )
+
+
+def _schedule(v: _Validator, table: dict[str, Any]) -> ScheduleConfig:
+    d = ScheduleConfig()
+    v.keys(table, "schedule", set(ScheduleConfig.__dataclass_fields__))
+
+    def seconds(key: str, default: float) -> float:
+        return v.number(table, "schedule", key, default=default, positive=True)
+
+    config = ScheduleConfig(
+        initial_interval=seconds("initial_interval", d.initial_interval),
+        min_interval=seconds("min_interval", d.min_interval),
+        max_interval=seconds("max_interval", d.max_interval),
+        max_backoff=seconds("max_backoff", d.max_backoff),
+        jitter=v.number(table, "schedule", "jitter", default=d.jitter),
+    )
+    if config.min_interval > config.max_interval:
+        v.fail("schedule", "min_interval", "at most max_interval", config.min_interval)
+    if not config.min_interval <= config.initial_interval <= config.max_interval:
+        v.fail(
+            "schedule",
+            "initial_interval",
+            "between min_interval and max_interval",
+            config.initial_interval,
+        )
+    if config.jitter >= 1:
+        v.fail("schedule", "jitter", "a fraction below 1 (0.2 = ±20%)", config.jitter)
+    return config
 
 
 class _Validator:

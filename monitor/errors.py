@@ -5,6 +5,7 @@
   + ArchiveError: the SQLite archive can't be opened, migrated or written
   + FetchError: a feed or page could not be fetched (recorded against its source; never fatal)
     - RobotsDisallowed: robots.txt forbids the URL for our user agent
+    - HostDeferred: not requested, because the host asked us to wait (429/503) in this run
   + FeedError: bytes that are not a usable feed (HTML, malformed XML with no entries)
   + ExtractError: a page from which no article text could be extracted
   + NotFoundError: an id or name asked for on the command line does not exist
@@ -32,12 +33,23 @@ class ArchiveError(MonitorError):
 
 
 class FetchError(MonitorError):
-    """A URL could not be fetched. `status` is the HTTP status when there was a response."""
+    """A URL could not be fetched. `status` is the HTTP status when there was a response.
 
-    def __init__(self, message: str, *, status: int | None = None, retryable: bool = True) -> None:
+    `retry_after` is the server's Retry-After in seconds (429/503), when it sent one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retryable: bool = True,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.retryable = retryable
+        self.retry_after = retry_after
 
 
 class RobotsDisallowed(FetchError):
@@ -45,6 +57,10 @@ class RobotsDisallowed(FetchError):
 
     def __init__(self, url: str) -> None:
         super().__init__(f"disallowed by robots.txt: {url}", retryable=False)
+
+
+class HostDeferred(FetchError):
+    """Not requested: the host asked us to wait (429/503) earlier in this run."""
 
 
 class FeedError(MonitorError):

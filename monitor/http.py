@@ -11,15 +11,19 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpx
 from protego import Protego
 
 from monitor.config import HttpConfig
-from monitor.errors import FetchError, RobotsDisallowed
+from monitor.errors import FetchError, HostDeferred, RobotsDisallowed
+from monitor.schedule import parse_retry_after
 
 ROBOTS_TTL = 24 * 3600.0
+# How long a host that said 429 without Retry-After is left alone within a run.
+HOST_PAUSE = 60.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,9 @@ class _Host:
     last_request: float = float("-inf")
     robots: Protego | None = None
     robots_fetched: float = float("-inf")
+    # Set when the host answers 429/503: no request to it before this monotonic time.
+    blocked_until: float = float("-inf")
+    blocked_reason: str = ""
 
 
 def host_key(url: str) -> str:
@@ -93,11 +100,24 @@ class Fetcher:
             raise RobotsDisallowed(url)
         host = self._host(url)
         with host.lock:
-            wait = host.last_request + self.config.per_host_delay - time.monotonic()
+            now = time.monotonic()
+            if host.blocked_until > now:
+                raise HostDeferred(
+                    f"not requested: {host_key(url)} asked to wait ({host.blocked_reason})",
+                    retry_after=host.blocked_until - now,
+                )
+            wait = host.last_request + self.config.per_host_delay - now
             if wait > 0:
                 time.sleep(wait)
             try:
                 return self._get(url, headers or {})
+            except FetchError as exc:
+                # 429 is about the client, whatever the path; a 503 only when it says how long.
+                if exc.status == 429 or (exc.status == 503 and exc.retry_after is not None):
+                    pause = exc.retry_after if exc.retry_after is not None else HOST_PAUSE
+                    host.blocked_until = time.monotonic() + pause
+                    host.blocked_reason = str(exc)
+                raise
             finally:
                 host.last_request = time.monotonic()
 
@@ -127,10 +147,17 @@ class Fetcher:
         duration_ms = int((time.monotonic() - started) * 1000)
         status = response.status_code
         if status >= 400 or (status >= 300 and status != 304):
+            retry_after = None
+            if status in (429, 503):
+                retry_after = parse_retry_after(
+                    response.headers.get("retry-after"), datetime.now(UTC)
+                )
             raise FetchError(
-                f"HTTP {status} {response.reason_phrase}".strip(),
+                f"HTTP {status} {response.reason_phrase}".strip()
+                + (f" (Retry-After {retry_after:g} s)" if retry_after is not None else ""),
                 status=status,
                 retryable=status >= 500 or status == 429,
+                retry_after=retry_after,
             )
         return Response(
             url=str(response.url),
@@ -141,20 +168,29 @@ class Fetcher:
         )
 
     def allowed(self, url: str) -> bool:
-        """Whether robots.txt of the URL's host allows our user agent to fetch it."""
+        """Whether robots.txt of the URL's host allows our user agent to fetch it.
+
+        Raises FetchError (retryable) when robots.txt can't be read for a reason other than 4xx.
+        """
         host = self._host(url)
         now = time.monotonic()
         if host.robots is None or now - host.robots_fetched > ROBOTS_TTL:
             robots_url = host_key(url) + "/robots.txt"
             try:
                 text = self.get(robots_url).body.decode("utf-8", "replace")
+            except HostDeferred:
+                raise
             except FetchError as exc:
-                # No robots.txt (4xx) means no restriction; a server error means the same for
-                # crawlers per RFC 9309 §2.3.1.3 only when it persists, so be permissive but
-                # retry on the next run rather than caching a day.
-                text = ""
                 if exc.status is None or exc.status >= 500:
-                    return True
+                    # RFC 9309 §2.3.1.4: an unreachable robots.txt means "disallow everything"
+                    # for now. Retryable, and not cached, so the pages wait for the next run.
+                    raise FetchError(
+                        f"robots.txt of {host_key(url)} unreachable ({exc}); will retry",
+                        status=exc.status,
+                        retry_after=exc.retry_after,
+                    ) from exc
+                # No robots.txt (4xx) means no restriction (RFC 9309 §2.3.1.3).
+                text = ""
             host.robots = Protego.parse(text)
             host.robots_fetched = now
         return bool(host.robots.can_fetch(url, self.config.user_agent))

@@ -126,9 +126,33 @@ def m002_saved_searches(db: sqlite3.Connection) -> None:
     )
 
 
+def m003_feed_schedule(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- Each feed's own schedule: when it is next due, at what interval, how badly it fails.
+        ALTER TABLE feeds ADD COLUMN next_poll_at TEXT;
+        ALTER TABLE feeds ADD COLUMN poll_interval REAL;
+        ALTER TABLE feeds ADD COLUMN failure_score REAL NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN hint_seconds REAL;
+        ALTER TABLE feeds ADD COLUMN hint_source TEXT;
+        ALTER TABLE feeds ADD COLUMN schedule_reason TEXT;
+        -- Where a feed comes from (config | cli | opml) and whether it was removed (and by what:
+        -- cli when a user removed it, config when it left the config file). Rows are never
+        -- deleted: entries and the fetch log keep pointing at them.
+        ALTER TABLE feeds ADD COLUMN origin TEXT NOT NULL DEFAULT 'config';
+        ALTER TABLE feeds ADD COLUMN removed_at TEXT;
+        ALTER TABLE feeds ADD COLUMN removed_by TEXT;
+        ALTER TABLE fetch_log ADD COLUMN next_poll_at TEXT;
+        CREATE INDEX fetch_log_kind_at ON fetch_log(kind, at);
+        CREATE INDEX entries_feed_seen ON entries(feed_id, first_seen_at);
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_saved_searches", m002_saved_searches),
+    ("m003_feed_schedule", m003_feed_schedule),
 ]
 
 

@@ -7,26 +7,21 @@ Progress is reported through a callback; nothing here prints.
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+import random
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from index.engine import Engine
-from monitor.archive import PERMANENT_STATUSES, Archive, FeedRow, PageTask
+from monitor.archive import PERMANENT_STATUSES, Archive, PageTask
 from monitor.config import Config
-from monitor.errors import ExtractError, FeedError, FetchError, RobotsDisallowed
+from monitor.errors import ExtractError, FetchError, HostDeferred, RobotsDisallowed
 from monitor.extract import Extracted, FeedHints, extract_article
-from monitor.feeds import parse_feed
-from monitor.http import Fetcher, Response, host_key
+from monitor.feed_store import FeedRow
+from monitor.http import Fetcher, Response
 from monitor.indexing import index_pending
-
-T = TypeVar("T")
-R = TypeVar("R")
+from monitor.polling import Failure, Poller
+from monitor.workers import per_host
 
 
 @dataclass(frozen=True)
@@ -42,27 +37,24 @@ class Progress:
 ProgressFn = Callable[[Progress], None]
 
 
-@dataclass(frozen=True)
-class Failure:
-    kind: str  # feed | page
-    source: str
-    url: str
-    reason: str
-
-
 @dataclass
 class RunSummary:
     run_id: int = 0
+    feeds_due: int = 0
+    feeds_not_due: int = 0
     feeds_ok: int = 0
     feeds_failed: int = 0
     feeds_unchanged: int = 0
+    feeds_deferred: int = 0
     entries_seen: int = 0
     entries_new: int = 0
     articles_new: int = 0
     articles_known: int = 0
     articles_failed: int = 0
     articles_skipped: int = 0
+    articles_deferred: int = 0
     indexed: int = 0
+    next_poll_at: str | None = None
     failures: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)
 
@@ -83,132 +75,44 @@ def run(
     engine: Engine,
     *,
     progress: ProgressFn | None = None,
+    all_feeds: bool = False,
+    only: list[FeedRow] | None = None,
+    rng: random.Random | None = None,
 ) -> RunSummary:
+    """Poll the due feeds (every active feed with `all_feeds`, or just `only`), then fetch,
+    extract and store new pages, then index."""
     report = progress or (lambda _event: None)
     summary = RunSummary(run_id=archive.start_run())
-    feeds = archive.sync_feeds(config.feeds)
-    seen_urls = _poll_feeds(feeds, archive, fetcher, summary, report)
-    summary.articles_known = archive.count_known(seen_urls)
+    archive.sync_feeds(config.feeds)
+    if only is not None:
+        feeds = only
+    elif all_feeds:
+        feeds = archive.feeds.all()
+    else:
+        feeds = archive.feeds.due(datetime.now(UTC))
+    summary.feeds_due = len(feeds)
+    summary.feeds_not_due = max(0, len(archive.feeds.all()) - len(feeds))
+    report(Progress("feeds", total=len(feeds)))
+    poller = Poller(archive, fetcher, config.schedule, summary.run_id, rng=rng or random.Random())
+    stage = poller.poll_all(
+        feeds, lambda feed: report(Progress("feeds", advance=1, label=feed.source))
+    )
+    summary.feeds_ok, summary.feeds_failed = stage.ok, stage.failed
+    summary.feeds_unchanged, summary.feeds_deferred = stage.unchanged, stage.deferred
+    summary.entries_seen, summary.entries_new = stage.entries_seen, stage.entries_new
+    summary.failures.extend(stage.failures)
+    summary.warnings.extend(stage.warnings)
+    summary.articles_known = archive.count_known(stage.seen_urls)
     _fetch_pages(archive.pending_pages(), archive, fetcher, summary, report)
     summary.indexed = index_pending(
         archive, engine, progress=lambda n, total: report(Progress("index", total, n))
     )
+    summary.next_poll_at = archive.feeds.next_due()
+    archive.trim_fetch_log(
+        per_feed=config.storage.fetch_log_per_feed, page_days=config.storage.page_log_days
+    )
     archive.finish_run(summary.run_id, summary.as_dict())
     return summary
-
-
-def _poll_feeds(
-    feeds: list[FeedRow],
-    archive: Archive,
-    fetcher: Fetcher,
-    summary: RunSummary,
-    report: ProgressFn,
-) -> set[str]:
-    report(Progress("feeds", total=len(feeds)))
-    seen_urls: set[str] = set()
-
-    def poll(feed: FeedRow) -> Response | FetchError:
-        headers: dict[str, str] = {}
-        # One validator, not both: some servers ignore If-Modified-Since when If-None-Match
-        # is present and compare the wrong one.
-        if feed.etag:
-            headers["If-None-Match"] = feed.etag
-        elif feed.last_modified:
-            headers["If-Modified-Since"] = feed.last_modified
-        try:
-            return fetcher.get(feed.url, headers=headers)
-        except FetchError as exc:
-            return exc
-
-    for feed, result in per_host(feeds, lambda f: f.url, poll, fetcher.config.concurrency):
-        report(Progress("feeds", advance=1, label=feed.source))
-        if isinstance(result, FetchError):
-            _feed_failed(archive, summary, feed, str(result), result.status)
-            continue
-        if result.status == 304 or (feed.content_hash and result.sha256 == feed.content_hash):
-            # Validators are stored on every 200/304, even when nothing changed.
-            _feed_succeeded(archive, summary, feed, result, "unchanged", 0, 0)
-            summary.feeds_unchanged += 1
-            continue
-        try:
-            parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
-        except FeedError as exc:
-            _feed_failed(archive, summary, feed, str(exc), result.status)
-            continue
-        seen, new = archive.add_entries(feed, parsed.entries)
-        seen_urls.update(entry.url for entry in parsed.entries)
-        summary.entries_seen += seen
-        summary.entries_new += new
-        for warning in parsed.warnings:
-            summary.warnings.append(Failure("feed", feed.source, feed.url, warning))
-        _feed_succeeded(
-            archive,
-            summary,
-            feed,
-            result,
-            "ok",
-            seen,
-            new,
-            title=parsed.title,
-            note="; ".join(parsed.warnings) or None,
-        )
-    return seen_urls
-
-
-def _feed_succeeded(
-    archive: Archive,
-    summary: RunSummary,
-    feed: FeedRow,
-    result: Response,
-    outcome: str,
-    seen: int,
-    new: int,
-    *,
-    title: str | None = None,
-    note: str | None = None,
-) -> None:
-    summary.feeds_ok += 1
-    archive.record_feed_poll(
-        feed.id,
-        ok=True,
-        status=result.status,
-        error=None,
-        title=title,
-        etag=result.headers.get("etag"),
-        last_modified=result.headers.get("last-modified"),
-        content_hash=result.sha256 if result.status == 200 else None,
-    )
-    archive.log_fetch(
-        run_id=summary.run_id,
-        kind="feed",
-        feed_id=feed.id,
-        source=feed.source,
-        url=feed.url,
-        status=result.status,
-        outcome=outcome,
-        duration_ms=result.duration_ms,
-        entries_seen=seen,
-        entries_new=new,
-        error=note,
-    )
-
-
-def _feed_failed(
-    archive: Archive, summary: RunSummary, feed: FeedRow, reason: str, status: int | None
-) -> None:
-    summary.feeds_failed += 1
-    summary.failures.append(Failure("feed", feed.source, feed.url, reason))
-    archive.record_feed_poll(feed.id, ok=False, status=status, error=reason)
-    archive.log_fetch(
-        run_id=summary.run_id,
-        kind="feed",
-        feed_id=feed.id,
-        source=feed.source,
-        url=feed.url,
-        status=status,
-        outcome="failed",
-        error=reason,
-    )
 
 
 @dataclass(frozen=True)
@@ -280,6 +184,10 @@ def _fetch_pages(
             continue
         assert error is not None
         status = error.status if isinstance(error, FetchError) else None
+        if isinstance(error, HostDeferred):
+            # Never requested: the page keeps its attempts and waits for the next run.
+            summary.articles_deferred += 1
+            continue
         if isinstance(error, RobotsDisallowed):
             summary.articles_skipped += 1
             outcome, permanent = "skipped", True
@@ -303,47 +211,3 @@ def _fetch_pages(
             outcome=outcome,
             error=str(error),
         )
-
-
-def per_host(
-    items: Iterable[T], url_of: Callable[[T], str], work: Callable[[T], R], workers: int
-) -> Iterator[tuple[T, R]]:
-    """Run `work` on every item, one thread per host at a time, yielding results as they come.
-
-    Items of one host are handled in order by one worker; hosts run in parallel up to
-    `workers`. Results are yielded on the calling thread, so it can write to SQLite.
-    """
-    by_host: dict[str, list[T]] = defaultdict(list)
-    for item in items:
-        by_host[host_key(url_of(item))].append(item)
-    if not by_host:
-        return
-    results: queue.Queue[tuple[T, R] | BaseException | None] = queue.Queue()
-    stop = threading.Event()
-
-    def drain(host_items: list[T]) -> None:
-        try:
-            for item in host_items:
-                if stop.is_set():
-                    break
-                results.put((item, work(item)))
-        except BaseException as exc:  # re-raised on the calling thread
-            results.put(exc)
-        finally:
-            results.put(None)
-
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="host") as pool:
-        for host_items in by_host.values():
-            pool.submit(drain, host_items)
-        pending = len(by_host)
-        try:
-            while pending:
-                got = results.get()
-                if got is None:
-                    pending -= 1
-                elif isinstance(got, BaseException):
-                    raise got
-                else:
-                    yield got
-        finally:
-            stop.set()

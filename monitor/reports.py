@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
@@ -72,8 +72,11 @@ def run_summary(summary: RunSummary) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(justify="right")
-    table.add_row("feeds ok", str(summary.feeds_ok))
+    table.add_row("feeds polled", f"{summary.feeds_due} ({summary.feeds_not_due} not due)")
+    table.add_row("feeds ok", f"{summary.feeds_ok} ({summary.feeds_unchanged} unchanged)")
     table.add_row("feeds failed", str(summary.feeds_failed))
+    if summary.feeds_deferred:
+        table.add_row("feeds deferred (host asked to wait)", str(summary.feeds_deferred))
     table.add_row("entries seen", str(summary.entries_seen))
     table.add_row("entries new", str(summary.entries_new))
     table.add_row("articles new", str(summary.articles_new))
@@ -81,7 +84,10 @@ def run_summary(summary: RunSummary) -> RenderableType:
     table.add_row("articles failed", str(summary.articles_failed))
     if summary.articles_skipped:
         table.add_row("pages skipped (robots.txt)", str(summary.articles_skipped))
+    if summary.articles_deferred:
+        table.add_row("pages deferred (host asked to wait)", str(summary.articles_deferred))
     table.add_row("indexed", str(summary.indexed))
+    table.add_row("next feed due", _when(summary.next_poll_at))
     parts: list[RenderableType] = [table]
     if summary.failures:
         failures = Table(title="failures", title_justify="left", expand=True)
@@ -96,6 +102,27 @@ def run_summary(summary: RunSummary) -> RenderableType:
         parts.append(Text(f"warning: {w.source} {w.url}: {w.reason}", style="yellow"))
     style = "green" if summary.exit_code == 0 else "red"
     return Panel(Group(*parts), title=f"run {summary.run_id}", border_style=style)
+
+
+def _when(iso: str | None) -> str:
+    if iso is None:
+        return "now"
+    at = datetime.fromisoformat(iso)
+    seconds = (at - datetime.now(UTC)).total_seconds()
+    if seconds <= 0:
+        return "now"
+    return f"in {duration(seconds)} ({at:%Y-%m-%d %H:%M} UTC)"
+
+
+def duration(seconds: float) -> str:
+    """A short human duration: 45 s, 12 min, 3.5 h, 2.0 d."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
 
 
 def stats_table(stats: dict[str, object]) -> Table:

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from index.engine import Engine
 from index.model import Hit, SearchPage, Sort
 from index.query import And, DateRange, Node, parse
-from monitor.archive import Archive, to_iso
+from monitor.archive import Archive
+from monitor.clock import to_iso
 from monitor.textstats import TermCount, top_terms
 
 # Top words are counted over at most this many matching articles (the newest ids), so a report

@@ -6,6 +6,7 @@ import json
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -113,10 +114,21 @@ def test_duplicate_entry_is_fetched_once_and_shows_both_feeds(collected: Collect
     )
 
 
+def test_a_run_right_after_polls_no_feed_until_one_is_due(collected: Collected) -> None:
+    site = collected.site
+    feed_hits = {path: site.hits(path) for path in cat.GOOD_FEED_PATHS}
+    again = collected.invoke("run", "--format", "json")
+    summary = json.loads(again.output)
+    assert summary["feeds_due"] == 0
+    assert summary["feeds_not_due"] == len(cat.FEEDS)
+    assert summary["next_poll_at"] > datetime.now(UTC).isoformat(timespec="seconds")
+    assert {path: site.hits(path) for path in cat.GOOD_FEED_PATHS} == feed_hits
+
+
 def test_second_run_fetches_no_article_it_already_has(collected: Collected) -> None:
     site = collected.site
     before = {a.path: site.hits(a.path) for a in cat.ALL_ARTICLES}
-    again = collected.invoke("run", "--format", "json")
+    again = collected.invoke("run", "--all", "--format", "json")
     summary = json.loads(again.output)
     assert summary["articles_new"] == 0
     assert {a.path: site.hits(a.path) for a in cat.ALL_ARTICLES} == before

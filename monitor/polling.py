@@ -1,0 +1,216 @@
+"""The feed stage of a run: poll the feeds that are due, record entries, schedule the next poll.
+
+Conditional GET with one validator; a 304 or an unchanged body hash counts as success. Every
+poll writes one fetch-log row and a new next-poll time (see `monitor.schedule`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from monitor.archive import Archive
+from monitor.config import ScheduleConfig
+from monitor.errors import FeedError, FetchError, HostDeferred
+from monitor.feed_store import FeedRow
+from monitor.feeds import parse_feed
+from monitor.http import Fetcher, Response
+from monitor.schedule import (
+    Hint,
+    after_failure,
+    after_success,
+    document_hints,
+    header_hints,
+    strongest,
+)
+from monitor.workers import per_host
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str  # feed | page
+    source: str
+    url: str
+    reason: str
+
+
+@dataclass
+class FeedStage:
+    """What the feed stage did, for the run summary."""
+
+    ok: int = 0
+    failed: int = 0
+    unchanged: int = 0
+    deferred: int = 0
+    entries_seen: int = 0
+    entries_new: int = 0
+    seen_urls: set[str] = field(default_factory=set)
+    failures: list[Failure] = field(default_factory=list)
+    warnings: list[Failure] = field(default_factory=list)
+
+
+@dataclass
+class Poller:
+    archive: Archive
+    fetcher: Fetcher
+    schedule: ScheduleConfig
+    run_id: int
+    rng: random.Random = field(default_factory=random.Random)
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    stage: FeedStage = field(default_factory=FeedStage)
+
+    def poll_all(self, feeds: list[FeedRow], on_done: Callable[[FeedRow], None]) -> FeedStage:
+        workers = self.fetcher.config.concurrency
+        for feed, result in per_host(feeds, lambda f: f.url, self._request, workers):
+            on_done(feed)
+            if isinstance(result, HostDeferred):
+                self._deferred(feed, result)
+            elif isinstance(result, FetchError):
+                self._failed(feed, str(result), result.status, result)
+            else:
+                self._received(feed, result)
+        return self.stage
+
+    def _request(self, feed: FeedRow) -> Response | FetchError:
+        headers: dict[str, str] = {}
+        # One validator, not both: some servers ignore If-Modified-Since when If-None-Match
+        # is present and compare the wrong one.
+        if feed.etag:
+            headers["If-None-Match"] = feed.etag
+        elif feed.last_modified:
+            headers["If-Modified-Since"] = feed.last_modified
+        try:
+            return self.fetcher.get(feed.url, headers=headers)
+        except FetchError as exc:
+            return exc
+
+    def _received(self, feed: FeedRow, result: Response) -> None:
+        now = self.clock()
+        hints = header_hints(result.headers, now)
+        if result.status == 304 or (feed.content_hash and result.sha256 == feed.content_hash):
+            self.stage.unchanged += 1
+            self._succeeded(feed, result, "unchanged", 0, 0, hints, changed=False)
+            return
+        try:
+            parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
+        except FeedError as exc:
+            self._failed(feed, str(exc), result.status, exc)
+            return
+        seen, new = self.archive.add_entries(feed, parsed.entries)
+        self.stage.seen_urls.update(entry.url for entry in parsed.entries)
+        self.stage.entries_seen += seen
+        self.stage.entries_new += new
+        for warning in parsed.warnings:
+            self.stage.warnings.append(Failure("feed", feed.source, feed.url, warning))
+        self._succeeded(
+            feed,
+            result,
+            "ok",
+            seen,
+            new,
+            hints + document_hints(result.body),
+            changed=True,
+            title=parsed.title,
+            note="; ".join(parsed.warnings) or None,
+        )
+
+    def _succeeded(
+        self,
+        feed: FeedRow,
+        result: Response,
+        outcome: str,
+        seen: int,
+        new: int,
+        hints: list[Hint],
+        *,
+        changed: bool,
+        title: str | None = None,
+        note: str | None = None,
+    ) -> None:
+        self.stage.ok += 1
+        hint = strongest(hints, self.schedule)
+        decision = after_success(
+            feed.poll_interval,
+            seen=seen,
+            new=new,
+            changed=changed,
+            hint=hint,
+            config=self.schedule,
+            now=self.clock(),
+            rng=self.rng,
+            first_poll=feed.last_success_at is None,
+        )
+        self.archive.feeds.record_success(
+            feed.id,
+            status=result.status,
+            decision=decision,
+            hint=hint,
+            title=title,
+            etag=result.headers.get("etag"),
+            last_modified=result.headers.get("last-modified"),
+            content_hash=result.sha256 if result.status == 200 else None,
+        )
+        self.archive.log_fetch(
+            run_id=self.run_id,
+            kind="feed",
+            feed_id=feed.id,
+            source=feed.source,
+            url=feed.url,
+            status=result.status,
+            outcome=outcome,
+            duration_ms=result.duration_ms,
+            entries_seen=seen,
+            entries_new=new,
+            error=note,
+            next_poll_at=decision.next_poll,
+        )
+
+    def _failed(
+        self, feed: FeedRow, reason: str, status: int | None, error: FetchError | FeedError
+    ) -> None:
+        self.stage.failed += 1
+        self.stage.failures.append(Failure("feed", feed.source, feed.url, reason))
+        decision = after_failure(
+            feed.poll_interval,
+            feed.failure_score,
+            status=status,
+            permanent=isinstance(error, FeedError)
+            or (isinstance(error, FetchError) and not error.retryable),
+            retry_after=error.retry_after if isinstance(error, FetchError) else None,
+            config=self.schedule,
+            now=self.clock(),
+            rng=self.rng,
+        )
+        self.archive.feeds.record_failure(feed.id, status=status, error=reason, decision=decision)
+        self.archive.log_fetch(
+            run_id=self.run_id,
+            kind="feed",
+            feed_id=feed.id,
+            source=feed.source,
+            url=feed.url,
+            status=status,
+            outcome="failed",
+            error=reason,
+            next_poll_at=decision.next_poll,
+        )
+
+    def _deferred(self, feed: FeedRow, error: HostDeferred) -> None:
+        """Not requested because its host asked to wait: due again once the wait is over."""
+        self.stage.deferred += 1
+        wait = error.retry_after or 0.0
+        next_poll = self.clock() + timedelta(
+            seconds=wait + self.rng.uniform(0, wait * self.schedule.jitter)
+        )
+        self.archive.feeds.set_next_poll(feed.id, next_poll, reason=str(error))
+        self.archive.log_fetch(
+            run_id=self.run_id,
+            kind="feed",
+            feed_id=feed.id,
+            source=feed.source,
+            url=feed.url,
+            outcome="deferred",
+            error=str(error),
+            next_poll_at=next_poll,
+        )
