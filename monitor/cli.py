@@ -30,6 +30,7 @@ from monitor.cli_app import (
     since_option,
     until_option,
 )
+from monitor.cli_feeds import feeds
 from monitor.clock import from_iso, to_iso
 from monitor.errors import ConfigError, MonitorError
 from monitor.http import Fetcher
@@ -410,6 +411,9 @@ def searches_remove(app: App, name: str) -> None:
     """
     saved = remove_search(app.archive, name)
     app.console.print(Text.assemble("removed ", (f"@{saved.name}", "bold"), ": ", saved.query))
+
+
+cli.add_command(feeds)
 
 
 def main() -> None:

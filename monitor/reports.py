@@ -12,6 +12,8 @@ from rich.text import Text
 
 from index.model import Hit, Snippet
 from monitor.archive import ArticleRecord
+from monitor.feed_store import FeedRow
+from monitor.health import FeedHealth
 from monitor.pipeline import RunSummary
 from monitor.searching import ReportData
 
@@ -201,3 +203,78 @@ def report_view(data: ReportData) -> RenderableType:
             str(p.docs) if p else "",
         )
     return Group(header, days, sources, terms, footer)
+
+
+def feeds_table(rows: list[FeedRow]) -> Table:
+    table = Table(title=f"{len(rows)} feeds", title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("source")
+    table.add_column("url", overflow="fold")
+    table.add_column("origin")
+    table.add_column("last success")
+    table.add_column("next poll")
+    for feed in rows:
+        table.add_row(
+            str(feed.id),
+            feed.source + (f" · {feed.name}" if feed.name else ""),
+            feed.url,
+            feed.origin + (" (removed)" if feed.removed_at else ""),
+            (feed.last_success_at or "never")[:16].replace("T", " "),
+            _when(feed.next_poll_at) if not feed.removed_at else "—",
+        )
+    return table
+
+
+SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    """One character a day; blank days stay visible as a dot."""
+    top = max(values, default=0)
+    if top == 0:
+        return "·" * len(values)
+    return "".join(
+        "·" if v == 0 else SPARK[min(len(SPARK) - 1, (v * len(SPARK) - 1) // top)] for v in values
+    )
+
+
+def health_table(health: list[FeedHealth], now: datetime) -> Table:
+    days = len(health[0].days) if health else 0
+    table = Table(title=f"feed health, last {days} days", title_justify="left")
+    table.add_column("id", justify="right")
+    table.add_column("source")
+    table.add_column("status")
+    table.add_column("last success")
+    table.add_column("fails", justify="right")
+    table.add_column("next poll")
+    table.add_column(f"entries/day ({days} d)")
+    table.add_column("new", justify="right")
+    table.add_column("usual/day", justify="right")
+    table.add_column("flag / last error", overflow="fold")
+    for h in health:
+        feed = h.feed
+        status = Text(h.status, style="green" if h.status == "ok" else "red")
+        note = Text()
+        if h.volume_flag:
+            note.append(f"{h.volume_flag}: {h.flag_reason}", style="yellow")
+        if feed.last_error:
+            note.append(("\n" if note else "") + feed.last_error, style="red")
+        table.add_row(
+            str(feed.id),
+            feed.source + (f" · {feed.name}" if feed.name else ""),
+            status,
+            _ago(feed.last_success_at, now),
+            str(feed.consecutive_failures),
+            _when(feed.next_poll_at),
+            sparkline([d.entries for d in h.days]),
+            str(sum(d.articles for d in h.days)),
+            "—" if h.usual_per_day is None else f"{h.usual_per_day:.1f}",
+            note,
+        )
+    return table
+
+
+def _ago(iso: str | None, now: datetime) -> str:
+    if iso is None:
+        return "never"
+    return duration((now - datetime.fromisoformat(iso)).total_seconds()) + " ago"
