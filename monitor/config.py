@@ -49,6 +49,7 @@ class ScheduleConfig:
 class HttpConfig:
     user_agent: str = DEFAULT_USER_AGENT
     timeout: float = 30.0
+    max_seconds: float = 120.0
     per_host_delay: float = 5.0
     max_body_bytes: int = 15_000_000
     max_redirects: int = 5
@@ -176,6 +177,9 @@ def parse_config(text: str, path: Path | None, *, base: Path) -> Config:
     http_config = HttpConfig(
         user_agent=v.string(http, "http", "user_agent", default=defaults.user_agent, nonempty=True),
         timeout=v.number(http, "http", "timeout", default=defaults.timeout, positive=True),
+        max_seconds=v.number(
+            http, "http", "max_seconds", default=defaults.max_seconds, positive=True
+        ),
         per_host_delay=v.number(http, "http", "per_host_delay", default=defaults.per_host_delay),
         max_body_bytes=int(
             v.number(http, "http", "max_body_bytes", default=defaults.max_body_bytes, positive=True)

@@ -128,6 +128,11 @@ class Fetcher:
                 chunks: list[bytes] = []
                 size = 0
                 for chunk in response.iter_bytes():
+                    if time.monotonic() - started > self.config.max_seconds:
+                        raise FetchError(
+                            f"response still arriving after {self.config.max_seconds:g} s",
+                            status=response.status_code,
+                        )
                     size += len(chunk)
                     if size > self.config.max_body_bytes:
                         raise FetchError(

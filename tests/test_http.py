@@ -5,9 +5,9 @@ from itertools import pairwise
 import pytest
 
 from monitor.config import HttpConfig
-from monitor.errors import FetchError, RobotsDisallowed
+from monitor.errors import FetchError, HostDeferred, RobotsDisallowed
 from monitor.http import Fetcher
-from monitor.pipeline import per_host
+from monitor.workers import per_host
 from tests.fixtures import catalog as cat
 from tests.localsite import LocalSite
 
@@ -73,3 +73,43 @@ def test_timeouts_are_fetch_errors(site: LocalSite) -> None:
         pytest.raises(FetchError, match="timed out"),
     ):
         client.get(site.url("/slow.html"))
+
+
+def test_a_body_that_drips_in_too_slowly_is_cut_off(site: LocalSite) -> None:
+    # Every chunk arrives within the read timeout, the whole never within max_seconds.
+    site.route("/drip.rss", body="x" * 400, drip=(10, 0.05))
+    with (
+        fetcher(per_host_delay=0, timeout=1.0, max_seconds=0.5) as client,
+        pytest.raises(FetchError, match=r"still arriving after 0\.5 s"),
+    ):
+        client.get(site.url("/drip.rss"))
+
+
+def test_a_429_holds_off_the_whole_host_for_its_retry_after(site: LocalSite) -> None:
+    site.route("/busy.rss", status=429, headers={"Retry-After": "120"}, body="slow down")
+    with fetcher(per_host_delay=0) as client:
+        with pytest.raises(FetchError, match=r"HTTP 429 .*Retry-After 120 s") as info:
+            client.get(site.url("/busy.rss"))
+        assert info.value.retry_after == 120 and info.value.retryable
+        with pytest.raises(HostDeferred, match="asked to wait") as deferred:
+            client.get(site.url(cat.ARTICLES[0].path))
+        assert deferred.value.retry_after is not None and 100 < deferred.value.retry_after <= 120
+    assert site.hits(cat.ARTICLES[0].path) == 0
+
+
+def test_a_503_without_retry_after_does_not_hold_off_the_host(site: LocalSite) -> None:
+    site.route("/down.rss", status=503, body="down")
+    with fetcher(per_host_delay=0) as client:
+        with pytest.raises(FetchError, match="HTTP 503") as info:
+            client.get(site.url("/down.rss"))
+        assert info.value.retry_after is None
+        assert client.get(site.url(cat.ARTICLES[0].path)).status == 200
+
+
+def test_an_unreachable_robots_txt_means_wait_not_allowed(site: LocalSite) -> None:
+    site.route(cat.ROBOTS_TXT_PATH, status=500, body="oops")
+    with fetcher(per_host_delay=0) as client:
+        with pytest.raises(FetchError, match=r"robots\.txt of .* unreachable") as info:
+            client.get(site.url(cat.ARTICLES[0].path), robots=True)
+        assert info.value.retryable and not isinstance(info.value, RobotsDisallowed)
+    assert site.hits(cat.ARTICLES[0].path) == 0
