@@ -72,6 +72,16 @@ class ArticleRecord:
     feeds: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ArticleFacts:
+    """What coverage counts need of an article."""
+
+    id: int
+    source: str
+    published: datetime | None
+    cluster_id: int | None
+
+
 class Archive:
     """One open archive. Not thread-safe: use it from the thread that opened it."""
 
@@ -271,6 +281,25 @@ class Archive:
             ):
                 yield _article(row, ())
 
+    def facts(self, ids: Iterable[int], *, batch: int = 500) -> list[ArticleFacts]:
+        """Source, date and cluster of the given articles (unknown ids are left out)."""
+        out: list[ArticleFacts] = []
+        for chunk, marks in _chunks(sorted(set(ids)), batch):
+            for row in self.db.execute(
+                f"""SELECT id, source, published, cluster_id FROM articles
+                    WHERE id IN ({marks}) ORDER BY id""",
+                chunk,
+            ):
+                out.append(ArticleFacts(row[0], row[1], from_iso(row[2]), row[3]))
+        return out
+
+    def clustered_facts(self) -> Iterator[ArticleFacts]:
+        """Facts of every article that belongs to a near-duplicate cluster."""
+        for row in self.db.execute(
+            "SELECT id, source, published, cluster_id FROM articles WHERE cluster_id IS NOT NULL"
+        ):
+            yield ArticleFacts(row[0], row[1], from_iso(row[2]), row[3])
+
     def unindexed_articles(self, *, batch: int = 500) -> Iterator[ArticleRecord]:
         yield from self._pages_of("indexed_at IS NULL", batch)
 
@@ -313,10 +342,15 @@ class Archive:
     def article_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM articles")
 
-    def snapshot(self) -> dict[str, Any]:
-        """What names this corpus: article count, highest article id and last extraction time."""
+    def snapshot(self, *, max_id: int | None = None) -> dict[str, Any]:
+        """What names this corpus: article count, highest article id and last extraction time.
+
+        With `max_id`, the snapshot of the corpus as it was when that article was the last.
+        """
         row = self.db.execute(
-            "SELECT COUNT(*), COALESCE(MAX(id), 0), MAX(extracted_at) FROM articles"
+            """SELECT COUNT(*), COALESCE(MAX(id), 0), MAX(extracted_at) FROM articles
+               WHERE id <= ?""",
+            (max_id if max_id is not None else 2**62,),
         ).fetchone()
         return {"articles": row[0], "max_article_id": row[1], "last_extracted_at": row[2]}
 

@@ -290,6 +290,13 @@ def stats(app: App, fmt: str) -> None:
 @until_option
 @click.option("--exact", is_flag=True, help="Match diacritics exactly.")
 @click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option(
+    "--snapshot",
+    type=click.IntRange(0),
+    metavar="MAX_ID",
+    help="Recompute the report of an earlier corpus snapshot: only articles with id ≤ MAX_ID "
+    "(the max_article_id a report names).",
+)
 @format_option("text", "json")
 @pass_app
 def report(
@@ -299,10 +306,12 @@ def report(
     until: date | None,
     exact: bool,
     top: int,
+    snapshot: int | None,
     fmt: str,
 ) -> None:
-    """Coverage report: matching articles per day and per source, most frequent words
-    and two-syllable phrases. QUERY defaults to every article.
+    """Coverage report: matching articles per day and per source, with and without
+    near-duplicate copies, most frequent words and two-syllable phrases. QUERY defaults to
+    every article. Every report names its corpus snapshot; --snapshot recomputes it.
 
     Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
     """
@@ -316,6 +325,7 @@ def report(
         timezone=app.config.report.timezone,
         exact=exact,
         top=top,
+        snapshot=snapshot,
     )
     if fmt == "json":
         out = {**data.as_json(), "query": query}

@@ -149,10 +149,48 @@ def m003_feed_schedule(db: sqlite3.Connection) -> None:
     )
 
 
+def m004_provenance_warc_duplicates(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- How each article was made and how far to trust it.
+        ALTER TABLE articles ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE articles ADD COLUMN versions TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE articles ADD COLUMN canonical_url TEXT;
+        ALTER TABLE articles ADD COLUMN words INTEGER;
+        -- Near-duplicates: the articles of a cluster share cluster_id, the id of the first one;
+        -- an article with no copy has none. near_dup_keys finds candidates by fingerprint band.
+        ALTER TABLE articles ADD COLUMN cluster_id INTEGER;
+        ALTER TABLE articles ADD COLUMN fingerprint TEXT;
+        CREATE INDEX articles_cluster ON articles(cluster_id) WHERE cluster_id IS NOT NULL;
+        CREATE INDEX articles_canonical ON articles(canonical_url);
+        CREATE TABLE near_dup_keys (
+            key INTEGER NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            PRIMARY KEY (key, article_id)
+        ) WITHOUT ROWID;
+        -- URL identity: url is the address as first seen, url_key the normalized identity.
+        ALTER TABLE entries ADD COLUMN url_key TEXT;
+        CREATE INDEX entries_url_key ON entries(url_key);
+        ALTER TABLE pages ADD COLUMN url_key TEXT;
+        CREATE UNIQUE INDEX pages_url_key ON pages(url_key);
+        -- A page whose canonical URL is an article already stored is merged into it.
+        ALTER TABLE pages ADD COLUMN merged_into INTEGER REFERENCES articles(id);
+        -- The raw response lives in a WARC file; `body` is kept only for pages stored before.
+        ALTER TABLE pages ADD COLUMN warc_file TEXT;
+        ALTER TABLE pages ADD COLUMN warc_offset INTEGER;
+        ALTER TABLE pages ADD COLUMN warc_length INTEGER;
+        ALTER TABLE fetch_log ADD COLUMN warc_file TEXT;
+        ALTER TABLE fetch_log ADD COLUMN warc_offset INTEGER;
+        ALTER TABLE fetch_log ADD COLUMN warc_length INTEGER;
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_saved_searches", m002_saved_searches),
     ("m003_feed_schedule", m003_feed_schedule),
+    ("m004_provenance_warc_duplicates", m004_provenance_warc_duplicates),
 ]
 
 

@@ -146,9 +146,15 @@ def _human(key: str, value: object) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-def _bar(count: int, peak: int) -> Text:
+def _bar(count: int, peak: int, originals: int | None = None) -> Text:
+    """A bar of `count`; the part that is copies of other outlets' stories is drawn lighter."""
     width = round(BAR_WIDTH * count / peak) if peak else 0
-    return Text("█" * width + (" " if width else ""), style="cyan").append(str(count))
+    solid = width if originals is None else round(BAR_WIDTH * originals / peak) if peak else 0
+    bar = Text("█" * solid, style="cyan").append("░" * (width - solid), style="cyan")
+    bar.append(" " if width else "").append(str(count))
+    if originals is not None and originals != count:
+        bar.append(f" ({originals} without copies)", style="dim")
+    return bar
 
 
 def report_view(data: ReportData) -> RenderableType:
@@ -157,9 +163,11 @@ def report_view(data: ReportData) -> RenderableType:
         scope.append(f"since {data.since}")
     if data.until:
         scope.append(f"until {data.until}")
+    copies = data.total - data.originals.total
     header = Text(
         f"{data.total} articles match {data.query!r}"
         + (f" ({', '.join(scope)})" if scope else "")
+        + (f"; {data.originals.total} without {copies} near-duplicate copies" if copies else "")
         + f"; days in {data.timezone}",
         style="bold",
     )
@@ -173,17 +181,17 @@ def report_view(data: ReportData) -> RenderableType:
     days = Table(title="per day", title_justify="left", box=None, show_header=False)
     days.add_column(no_wrap=True)
     days.add_column()
-    peak = max((c for _, c in data.by_day), default=0)
-    for day, count in data.by_day:
-        days.add_row(day.isoformat(), _bar(count, peak))
-    if data.undated:
-        days.add_row("undated", Text(str(data.undated), style="dim"))
+    peak = max((c for _, c, _o in data.by_day), default=0)
+    for day, count, originals in data.by_day:
+        days.add_row(day.isoformat(), _bar(count, peak, originals))
+    if data.counts.undated:
+        days.add_row("undated", Text(str(data.counts.undated), style="dim"))
     sources = Table(title="per source", title_justify="left", box=None, show_header=False)
     sources.add_column()
     sources.add_column()
-    peak = max((c for _, c in data.by_source), default=0)
-    for source, count in data.by_source:
-        sources.add_row(source, _bar(count, peak))
+    peak = max((c for _, c, _o in data.by_source), default=0)
+    for source, count, originals in data.by_source:
+        sources.add_row(source, _bar(count, peak, originals))
     terms = Table(title="most frequent", title_justify="left")
     terms.add_column("word")
     terms.add_column("count", justify="right")

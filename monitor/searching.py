@@ -12,6 +12,7 @@ from index.model import Hit, SearchPage, Sort
 from index.query import And, DateRange, Node, parse
 from monitor.archive import Archive
 from monitor.clock import to_iso
+from monitor.coverage import Coverage, copies_among, coverage
 from monitor.textstats import TermCount, top_terms
 
 # Top words are counted over at most this many matching articles (the newest ids), so a report
@@ -74,13 +75,24 @@ class ReportData:
     until: date | None
     timezone: str
     snapshot: dict[str, Any]
-    total: int
-    by_day: list[tuple[date, int]]
-    by_source: list[tuple[str, int]]
-    undated: int
+    counts: Coverage
+    originals: Coverage
+    by_day: list[tuple[date, int, int]]  # day, articles, articles without copies
     sampled: int
     top_words: list[TermCount]
     top_phrases: list[TermCount]
+
+    @property
+    def total(self) -> int:
+        return self.counts.total
+
+    @property
+    def by_source(self) -> list[tuple[str, int, int]]:
+        """(source, articles, articles without copies), largest first."""
+        return sorted(
+            ((s, c, self.originals.by_source[s]) for s, c in self.counts.by_source.items() if c),
+            key=lambda row: (-row[1], row[0]),
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -89,10 +101,16 @@ class ReportData:
             "until": self.until.isoformat() if self.until else None,
             "timezone": self.timezone,
             "snapshot": self.snapshot,
-            "total": self.total,
-            "by_day": [{"date": d.isoformat(), "count": c} for d, c in self.by_day],
-            "by_source": [{"source": s, "count": c} for s, c in self.by_source],
-            "undated": self.undated,
+            "total": self.counts.total,
+            "total_without_copies": self.originals.total,
+            "by_day": [
+                {"date": d.isoformat(), "count": c, "without_copies": o} for d, c, o in self.by_day
+            ],
+            "by_source": [
+                {"source": s, "count": c, "without_copies": o} for s, c, o in self.by_source
+            ],
+            "undated": self.counts.undated,
+            "undated_without_copies": self.originals.undated,
             "top_terms_sample": self.sampled,
             "top_words": [
                 {"word": t.term, "count": t.count, "docs": t.docs} for t in self.top_words
@@ -113,22 +131,34 @@ def build_report(
     timezone: str,
     exact: bool = False,
     top: int = 20,
+    snapshot: int | None = None,
 ) -> ReportData:
+    """Counts (with and without near-duplicate copies) and top terms of the matches.
+
+    With `snapshot`, only articles with an id up to it count: the report of that corpus
+    snapshot, recomputed from the archive.
+    """
     zone = ZoneInfo(timezone)
     node = build_query(query_text, exact=exact, since=since, until=until, zone=zone)
-    offset = datetime.now(zone).utcoffset() or timedelta(0)
-    counts = engine.counts(node, utc_offset=offset)
-    by_day = sorted(counts.by_day.items())
-    if by_day:
-        # Days with no article are shown as zero, not skipped: a gap is information.
-        first = since or by_day[0][0]
-        last = until or by_day[-1][0]
-        filled = dict(by_day)
-        by_day = [
-            (first + timedelta(days=i), filled.get(first + timedelta(days=i), 0))
-            for i in range((last - first).days + 1)
-        ]
     ids = sorted((int(i) for i in engine.ids(node) if i.isdigit()), reverse=True)
+    if snapshot is not None:
+        ids = [i for i in ids if i <= snapshot]
+        counts, originals = coverage(archive.facts(ids), zone)
+        snap = archive.snapshot(max_id=snapshot)
+    else:
+        offset = datetime.now(zone).utcoffset() or timedelta(0)
+        counts = Coverage.of(engine.counts(node, utc_offset=offset))
+        originals = counts.without(copies_among(archive.clustered_facts(), set(ids)), zone)
+        snap = archive.snapshot()
+    by_day: list[tuple[date, int, int]] = []
+    if counts.by_day:
+        # Days with no article are shown as zero, not skipped: a gap is information.
+        first = since or min(counts.by_day)
+        last = until or max(counts.by_day)
+        by_day = [
+            (day, counts.by_day[day], originals.by_day[day])
+            for day in (first + timedelta(days=i) for i in range((last - first).days + 1))
+        ]
     sample = ids[:TOP_TERMS_SAMPLE]
     words, phrases = top_terms(
         (f"{a.title}\n{a.text}" for a in archive.articles(sample)), limit=top
@@ -138,11 +168,10 @@ def build_report(
         since=since,
         until=until,
         timezone=timezone,
-        snapshot=archive.snapshot(),
-        total=counts.total,
+        snapshot=snap,
+        counts=counts,
+        originals=originals,
         by_day=by_day,
-        by_source=sorted(counts.by_source.items(), key=lambda kv: (-kv[1], kv[0])),
-        undated=counts.undated,
         sampled=len(sample),
         top_words=words,
         top_phrases=phrases,
