@@ -82,6 +82,16 @@ class ArticleFacts:
     cluster_id: int | None
 
 
+@dataclass(frozen=True)
+class ArticleExtras:
+    """What a search hit shows beyond the index's stored fields."""
+
+    date_source: str
+    cluster: int | None
+    also_published_by: tuple[str, ...]
+    flags: tuple[str, ...]
+
+
 class Archive:
     """One open archive. Not thread-safe: use it from the thread that opened it."""
 
@@ -292,6 +302,45 @@ class Archive:
             ):
                 out.append(ArticleFacts(row[0], row[1], from_iso(row[2]), row[3]))
         return out
+
+    def extras(self, ids: Iterable[int]) -> dict[int, ArticleExtras]:
+        """Date provenance, cluster, other outlets of the cluster, and quality flags."""
+        rows: list[sqlite3.Row] = []
+        for chunk, marks in _chunks(sorted(set(ids)), 500):
+            rows += self.db.execute(
+                f"""SELECT id, source, date_source, cluster_id, flags FROM articles
+                    WHERE id IN ({marks})""",
+                chunk,
+            ).fetchall()
+        clusters = sorted({row["cluster_id"] for row in rows if row["cluster_id"] is not None})
+        sources: dict[int, set[str]] = {}
+        for chunk, marks in _chunks(clusters, 500):
+            for cluster_id, source in self.db.execute(
+                f"SELECT cluster_id, source FROM articles WHERE cluster_id IN ({marks})", chunk
+            ):
+                sources.setdefault(cluster_id, set()).add(source)
+        return {
+            row["id"]: ArticleExtras(
+                date_source=row["date_source"],
+                cluster=row["cluster_id"],
+                also_published_by=tuple(
+                    sorted(sources.get(row["cluster_id"], set()) - {row["source"]})
+                ),
+                flags=tuple(json.loads(row["flags"] or "[]")),
+            )
+            for row in rows
+        }
+
+    def clusters_of(self, ids: Iterable[int]) -> dict[int, int]:
+        """article id → cluster id, for the given articles that belong to a cluster."""
+        wanted = set(ids)
+        return {
+            row[0]: row[1]
+            for row in self.db.execute(
+                "SELECT id, cluster_id FROM articles WHERE cluster_id IS NOT NULL"
+            )
+            if row[0] in wanted
+        }
 
     def clustered_facts(self) -> Iterator[ArticleFacts]:
         """Facts of every article that belongs to a near-duplicate cluster."""

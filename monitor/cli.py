@@ -38,7 +38,7 @@ from monitor.indexing import reindex
 from monitor.pipeline import Progress as RunProgress
 from monitor.pipeline import run as run_pipeline
 from monitor.saved import add_search, expand_saved, list_searches, remove_search, validate_name
-from monitor.searching import build_query, build_report, hit_json, search_json
+from monitor.searching import build_query, build_report, find, found_hits_json, search_json
 
 
 class MonitorGroup(click.Group):
@@ -156,6 +156,21 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
         sys.exit(summary.exit_code)
 
 
+# CSV columns of `search --format csv` (a contract: columns are only ever added at the end).
+CSV_COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "source",
+    "published",
+    "score",
+    "snippet",
+    "date_source",
+    "cluster",
+    "also_published_by",
+)
+
+
 @cli.command()
 @click.argument("query")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 10_000))
@@ -163,6 +178,12 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--exact", is_flag=True, help="Match diacritics exactly (as =word does).")
 @click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="One result per near-duplicate cluster (copies of a story by other outlets are "
+    "listed as 'also published by').",
+)
 @since_option
 @until_option
 @format_option("table", "json", "jsonl", "csv")
@@ -175,6 +196,7 @@ def search(
     sort: Sort,
     exact: bool,
     count_only: bool,
+    collapse: bool,
     since: date | None,
     until: date | None,
     fmt: str,
@@ -193,30 +215,30 @@ def search(
     if count_only:
         click.echo(app.engine.count(node))
         return
-    page = app.engine.search(node, limit=limit, offset=offset, sort=sort)
+    found = find(
+        app.archive, app.engine, node, limit=limit, offset=offset, sort=sort, collapse=collapse
+    )
     if fmt == "json":
-        found = search_json(query, page, sort=sort, offset=offset)
+        data = search_json(query, found, sort=sort, offset=offset)
         if expanded != query:
-            found["expanded_query"] = expanded
-        click.echo(json.dumps(found, ensure_ascii=False))
+            data["expanded_query"] = expanded
+        click.echo(json.dumps(data, ensure_ascii=False))
     elif fmt == "jsonl":
-        for hit in page.hits:
-            click.echo(json.dumps(hit_json(hit), ensure_ascii=False))
+        for row in found_hits_json(found):
+            click.echo(json.dumps(row, ensure_ascii=False))
     elif fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["id", "url", "title", "source", "published", "score", "snippet"])
-        for hit in page.hits:
-            row = hit_json(hit)
+        writer.writerow(CSV_COLUMNS)
+        for row in found_hits_json(found):
             writer.writerow(
-                [row[k] for k in ("id", "url", "title", "source", "published", "score", "snippet")]
+                ["; ".join(v) if isinstance(v := row[k], list) else v for k in CSV_COLUMNS]
             )
         click.echo(out.getvalue(), nl=False)
     else:
         app.console.print(
             reports.hits_table(
-                page.hits,
-                total=page.total,
+                found,
                 query=query,
                 zone=app.config.report.timezone,
                 offset=offset,
@@ -234,6 +256,7 @@ def show(app: App, article_id: int, fmt: str) -> None:
     Example: monitor show 42 --format json
     """
     article = app.archive.article(article_id)
+    extras = app.archive.extras([article_id])[article_id]
     if fmt == "json":
         data = {
             "id": article.id,
@@ -248,11 +271,14 @@ def show(app: App, article_id: int, fmt: str) -> None:
             "extractor": article.extractor,
             "extracted_at": article.extracted_at,
             "feeds": list(article.feeds),
+            "flags": list(extras.flags),
+            "cluster": extras.cluster,
+            "also_published_by": list(extras.also_published_by),
             "text": article.text,
         }
         click.echo(json.dumps(data, ensure_ascii=False))
     else:
-        app.console.print(reports.article_view(article, app.config.report.timezone))
+        app.console.print(reports.article_view(article, extras, app.config.report.timezone))
 
 
 @cli.command()

@@ -10,12 +10,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from index.model import Hit, Snippet
-from monitor.archive import ArticleRecord
+from index.model import Snippet
+from monitor.archive import ArticleExtras, ArticleRecord
 from monitor.feed_store import FeedRow
 from monitor.health import FeedHealth
 from monitor.pipeline import RunSummary
-from monitor.searching import ReportData
+from monitor.searching import Found, ReportData
 
 BAR_WIDTH = 40
 
@@ -32,10 +32,16 @@ def snippet_text(snippet: Snippet) -> Text:
     return text
 
 
-def hits_table(hits: list[Hit], *, total: int, query: str, zone: str, offset: int) -> Table:
+def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
+    hits = found.hits
     shown = f"{offset + 1}–{offset + len(hits)}" if hits else "0"
+    collapsed = (
+        f", {found.total_without_copies} without near-duplicate copies"
+        if found.total_without_copies is not None
+        else ""
+    )
     table = Table(
-        title=f"{total} articles match {query!r} (showing {shown})",
+        title=f"{found.page.total} articles match {query!r}{collapsed} (showing {shown})",
         show_lines=True,
         expand=True,
     )
@@ -47,11 +53,16 @@ def hits_table(hits: list[Hit], *, total: int, query: str, zone: str, offset: in
         cell = Text(hit.title, style="bold")
         cell.append("\n")
         cell.append_text(snippet_text(hit.snippet))
+        extras = found.extras.get(int(hit.id)) if hit.id.isdigit() else None
+        if extras and extras.also_published_by:
+            cell.append(
+                "\nalso published by: " + ", ".join(extras.also_published_by), style="magenta"
+            )
         table.add_row(hit.id, cell, hit.source, local_time(hit.published, zone))
     return table
 
 
-def article_view(article: ArticleRecord, zone: str) -> RenderableType:
+def article_view(article: ArticleRecord, extras: ArticleExtras, zone: str) -> RenderableType:
     meta = Table.grid(padding=(0, 2))
     meta.add_column(style="bold")
     meta.add_column()
@@ -62,6 +73,10 @@ def article_view(article: ArticleRecord, zone: str) -> RenderableType:
     meta.add_row("author", article.author or "—")
     meta.add_row("language", article.language or "—")
     meta.add_row("extractor", article.extractor)
+    if extras.flags:
+        meta.add_row("flags", Text(", ".join(extras.flags), style="yellow"))
+    if extras.also_published_by:
+        meta.add_row("also published by", ", ".join(extras.also_published_by))
     if article.feeds:
         meta.add_row("feeds", "\n".join(article.feeds))
     return Group(

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from index.engine import Engine
 from index.model import Hit, SearchPage, Sort
 from index.query import And, DateRange, Node, parse
-from monitor.archive import Archive
+from monitor.archive import Archive, ArticleExtras
 from monitor.clock import to_iso
 from monitor.coverage import Coverage, copies_among, coverage
 from monitor.textstats import TermCount, top_terms
@@ -43,7 +43,68 @@ def build_query(
     return node
 
 
-def hit_json(hit: Hit) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Found:
+    """One page of results, with what the archive adds to each hit."""
+
+    page: SearchPage
+    extras: dict[int, ArticleExtras]
+    total_without_copies: int | None = None  # computed with --collapse
+
+    @property
+    def hits(self) -> list[Hit]:
+        return self.page.hits
+
+
+def find(
+    archive: Archive,
+    engine: Engine,
+    node: Node,
+    *,
+    limit: int,
+    offset: int,
+    sort: Sort,
+    collapse: bool = False,
+) -> Found:
+    """Search; with `collapse`, one hit per near-duplicate cluster (its best-ranked member)."""
+    if not collapse:
+        page = engine.search(node, limit=limit, offset=offset, sort=sort)
+    else:
+        page = _collapsed_page(archive, engine, node, limit=limit, offset=offset, sort=sort)
+    ids = [int(hit.id) for hit in page.hits if hit.id.isdigit()]
+    total_without = None
+    if collapse:
+        matching = [int(i) for i in engine.ids(node) if i.isdigit()]
+        clusters = archive.clusters_of(matching)
+        total_without = len(matching) - len(clusters) + len(set(clusters.values()))
+    return Found(page, archive.extras(ids), total_without)
+
+
+def _collapsed_page(
+    archive: Archive, engine: Engine, node: Node, *, limit: int, offset: int, sort: Sort
+) -> SearchPage:
+    wanted = offset + limit
+    kept: list[Hit] = []
+    seen: set[int] = set()
+    fetched, total = 0, None
+    batch = max(50, 2 * wanted)
+    while len(kept) < wanted and (total is None or fetched < total):
+        page = engine.search(node, limit=batch, offset=fetched, sort=sort)
+        total = page.total
+        if not page.hits:
+            break
+        fetched += len(page.hits)
+        clusters = archive.clusters_of(int(h.id) for h in page.hits if h.id.isdigit())
+        for hit in page.hits:
+            number = int(hit.id) if hit.id.isdigit() else 0
+            key = clusters.get(number, -number)
+            if key not in seen:
+                seen.add(key)
+                kept.append(hit)
+    return SearchPage(total=total or 0, hits=kept[offset:wanted])
+
+
+def hit_json(hit: Hit, extras: ArticleExtras | None = None) -> dict[str, Any]:
     return {
         "id": int(hit.id) if hit.id.isdigit() else hit.id,
         "url": hit.url,
@@ -55,17 +116,30 @@ def hit_json(hit: Hit) -> dict[str, Any]:
         "highlights": [list(h) for h in hit.snippet.highlights],
         "language": hit.language,
         "author": hit.author,
+        "date_source": extras.date_source if extras else None,
+        "cluster": extras.cluster if extras else None,
+        "also_published_by": list(extras.also_published_by) if extras else [],
     }
 
 
-def search_json(query: str, page: SearchPage, *, sort: Sort, offset: int) -> dict[str, Any]:
-    return {
+def found_hits_json(found: Found) -> list[dict[str, Any]]:
+    return [
+        hit_json(h, found.extras.get(int(h.id)) if h.id.isdigit() else None) for h in found.hits
+    ]
+
+
+def search_json(query: str, found: Found, *, sort: Sort, offset: int) -> dict[str, Any]:
+    data = {
         "query": query,
-        "total": page.total,
+        "total": found.page.total,
         "sort": sort,
         "offset": offset,
-        "hits": [hit_json(h) for h in page.hits],
+        "hits": found_hits_json(found),
     }
+    if found.total_without_copies is not None:
+        data["collapsed"] = True
+        data["total_without_copies"] = found.total_without_copies
+    return data
 
 
 @dataclass(frozen=True)
