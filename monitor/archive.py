@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -90,6 +90,51 @@ class ArticleExtras:
     cluster: int | None
     also_published_by: tuple[str, ...]
     flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WarcRef:
+    """Where a raw response is stored: WARC file name (relative), offset and length."""
+
+    file: str
+    offset: int
+    length: int
+
+
+@dataclass(frozen=True)
+class NearDup:
+    """An article's text fingerprint, its lookup keys and how to compare two fingerprints."""
+
+    fingerprint: str
+    keys: Sequence[int]
+    similarity: Callable[[str, str], float]
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Stored:
+    article_id: int
+    merged: bool  # the page was an article already stored (same canonical URL)
+    cluster_id: int | None
+
+
+# Columns of `articles` that extraction fills, in the order _article_values gives them.
+ARTICLE_COLUMNS = (
+    "title",
+    "text",
+    "author",
+    "published",
+    "date_source",
+    "language",
+    "declared_language",
+    "extractor",
+    "flags",
+    "versions",
+    "canonical_url",
+    "words",
+)
+# Candidates compared per lookup: bounds the work when a fingerprint key is very common.
+MAX_CANDIDATES = 200
 
 
 class Archive:
@@ -215,52 +260,120 @@ class Archive:
         body: bytes,
         body_sha256: str,
         article: dict[str, Any],
-    ) -> int:
-        """Store a fetched page and the article extracted from it, in one transaction."""
+        warc: WarcRef | None = None,
+        near_dup: NearDup | None = None,
+    ) -> Stored:
+        """Store a fetched page and the article extracted from it, in one transaction.
+
+        The raw response is referenced in a WARC file when `warc` is given (else kept here,
+        compressed). A page whose canonical URL is an article already stored is merged into
+        it: its entries point at that article and no second article is made. With `near_dup`,
+        the article joins the cluster of its most similar earlier article, if any.
+        """
         at = now_iso()
         with self._tx():
             self.db.execute(
                 """UPDATE pages SET state='done', attempts=attempts+1, last_error=NULL,
                      last_status=?, fetched_at=?, final_url=?, content_type=?, headers=?,
-                     body=?, body_sha256=? WHERE id=?""",
+                     body=?, body_sha256=?, warc_file=?, warc_offset=?, warc_length=?
+                   WHERE id=?""",
                 (
                     status,
                     at,
                     final_url,
                     content_type,
                     json.dumps(headers),
-                    zlib.compress(body, 6),
+                    None if warc else zlib.compress(body, 6),
                     body_sha256,
+                    warc.file if warc else None,
+                    warc.offset if warc else None,
+                    warc.length if warc else None,
                     page_id,
                 ),
             )
             page = self.db.execute(
-                "SELECT url, source FROM pages WHERE id=?", (page_id,)
+                "SELECT url, url_key, source FROM pages WHERE id=?", (page_id,)
             ).fetchone()
+            page_key = page["url_key"] or page["url"]
+            canonical = article.get("canonical_url")
+            if canonical and canonical != page_key:
+                same = self.db.execute(
+                    """SELECT a.id FROM articles a JOIN pages p ON p.id = a.page_id
+                       WHERE (p.url_key = ? OR a.canonical_url = ?) AND a.page_id != ?
+                       ORDER BY a.id LIMIT 1""",
+                    (canonical, canonical, page_id),
+                ).fetchone()
+                if same is not None:
+                    self.db.execute(
+                        "UPDATE pages SET merged_into=? WHERE id=?", (same[0], page_id)
+                    )
+                    self._link_entries(page_key, same[0])
+                    return Stored(same[0], merged=True, cluster_id=None)
+            cluster_id = self._cluster_for(near_dup) if near_dup else None
             cursor = self.db.execute(
-                """INSERT INTO articles (page_id, url, source, title, text, author, published,
-                     date_source, language, declared_language, extractor, extracted_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                f"""INSERT INTO articles (page_id, url, source, extracted_at, cluster_id,
+                      fingerprint, {", ".join(ARTICLE_COLUMNS)})
+                    VALUES (?, ?, ?, ?, ?, ?, {", ".join("?" * len(ARTICLE_COLUMNS))})""",
                 (
                     page_id,
                     page["url"],
                     page["source"],
-                    article["title"],
-                    article["text"],
-                    article.get("author"),
-                    to_iso(article.get("published")),
-                    article["date_source"],
-                    article.get("language"),
-                    article.get("declared_language"),
-                    article["extractor"],
                     at,
+                    cluster_id,
+                    near_dup.fingerprint if near_dup else None,
+                    *_article_values(article),
                 ),
             )
             article_id = int(cursor.lastrowid or 0)
-            self.db.execute(
-                "UPDATE entries SET article_id=? WHERE url=?", (article_id, page["url"])
-            )
-        return article_id
+            if near_dup:
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO near_dup_keys (key, article_id) VALUES (?, ?)",
+                    [(key, article_id) for key in near_dup.keys],
+                )
+            self._link_entries(page_key, article_id)
+        return Stored(article_id, merged=False, cluster_id=cluster_id)
+
+    def _link_entries(self, url_key: str, article_id: int) -> None:
+        self.db.execute(
+            "UPDATE entries SET article_id=? WHERE url_key=? OR (url_key IS NULL AND url=?)",
+            (article_id, url_key, url_key),
+        )
+
+    def _cluster_for(self, near_dup: NearDup) -> int | None:
+        """The cluster of the most similar earlier article above the threshold, or None.
+
+        An earlier article that had no cluster yet starts one, named by its own id.
+        """
+        best: tuple[float, int, int | None] | None = None
+        for chunk, marks in _chunks(sorted(set(near_dup.keys)), 500):
+            rows = self.db.execute(
+                f"""SELECT a.id, a.fingerprint, a.cluster_id FROM articles a
+                    WHERE a.id IN (SELECT DISTINCT article_id FROM near_dup_keys
+                                   WHERE key IN ({marks}))
+                    ORDER BY a.id DESC LIMIT {MAX_CANDIDATES}""",
+                chunk,
+            ).fetchall()
+            for row in rows:
+                if row["fingerprint"] is None:
+                    continue
+                score = near_dup.similarity(near_dup.fingerprint, row["fingerprint"])
+                if score >= near_dup.threshold and (best is None or score > best[0]):
+                    best = (score, row["id"], row["cluster_id"])
+        if best is None:
+            return None
+        _score, candidate, cluster = best
+        if cluster is None:
+            self.db.execute("UPDATE articles SET cluster_id=? WHERE id=?", (candidate, candidate))
+            cluster = candidate
+        return cluster
+
+    def update_article(self, article_id: int, article: dict[str, Any]) -> None:
+        """Replace what extraction produced (after `monitor reextract`); it is indexed again."""
+        self.db.execute(
+            f"""UPDATE articles SET {", ".join(f"{c}=?" for c in ARTICLE_COLUMNS)},
+                  extracted_at=?, indexed_at=NULL WHERE id=?""",
+            (*_article_values(article), now_iso(), article_id),
+        )
 
     # articles ----------------------------------------------------------------------------
 
@@ -519,6 +632,23 @@ def _chunks(values: list[T], size: int) -> Iterator[tuple[list[T], str]]:
     for start in range(0, len(values), size):
         chunk = values[start : start + size]
         yield chunk, ",".join("?" * len(chunk))
+
+
+def _article_values(article: dict[str, Any]) -> tuple[object, ...]:
+    return (
+        article["title"],
+        article["text"],
+        article.get("author"),
+        to_iso(article.get("published")),
+        article["date_source"],
+        article.get("language"),
+        article.get("declared_language"),
+        article.get("method") or article["extractor"],
+        json.dumps(sorted(article.get("flags") or [])),
+        json.dumps(article.get("versions") or {}, sort_keys=True),
+        article.get("canonical_url"),
+        len(article["text"].split()),
+    )
 
 
 def _article(row: sqlite3.Row, feeds: tuple[str, ...]) -> ArticleRecord:
