@@ -105,9 +105,9 @@ class WarcRef:
 class NearDup:
     """An article's text fingerprint, its lookup keys and how to compare two fingerprints."""
 
-    fingerprint: str
+    fingerprint: bytes
     keys: Sequence[int]
-    similarity: Callable[[str, str], float]
+    similarity: Callable[[bytes, bytes], float]
     threshold: float
 
 

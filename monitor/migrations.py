@@ -160,7 +160,7 @@ def m004_provenance_warc_duplicates(db: sqlite3.Connection) -> None:
         -- Near-duplicates: the articles of a cluster share cluster_id, the id of the first one;
         -- an article with no copy has none. near_dup_keys finds candidates by fingerprint band.
         ALTER TABLE articles ADD COLUMN cluster_id INTEGER;
-        ALTER TABLE articles ADD COLUMN fingerprint TEXT;
+        ALTER TABLE articles ADD COLUMN fingerprint BLOB;
         CREATE INDEX articles_cluster ON articles(cluster_id) WHERE cluster_id IS NOT NULL;
         CREATE INDEX articles_canonical ON articles(canonical_url);
         CREATE TABLE near_dup_keys (
