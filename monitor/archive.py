@@ -112,6 +112,19 @@ class NearDup:
 
 
 @dataclass(frozen=True)
+class StoredPage:
+    """A page an article came from: its raw body here (older archives) or in a WARC file."""
+
+    article_id: int
+    task: PageTask
+    final_url: str
+    content_type: str | None
+    headers: dict[str, str]
+    body: bytes | None
+    warc: WarcRef | None
+
+
+@dataclass(frozen=True)
 class Stored:
     article_id: int
     merged: bool  # the page was an article already stored (same canonical URL)
@@ -340,11 +353,13 @@ class Archive:
         )
 
     def _cluster_for(self, near_dup: NearDup) -> int | None:
-        """The cluster of the most similar earlier article above the threshold, or None.
+        """The cluster the new article joins, or None when it matches no earlier article.
 
-        An earlier article that had no cluster yet starts one, named by its own id.
+        Matches are earlier articles sharing a key whose similarity reaches the threshold. An
+        earlier article without a cluster starts one named by its own id; when the matches lie
+        in several clusters (the new text bridges them), they merge into the oldest.
         """
-        best: tuple[float, int, int | None] | None = None
+        matches: dict[int, int | None] = {}
         for chunk, marks in _chunks(sorted(set(near_dup.keys)), 500):
             rows = self.db.execute(
                 f"""SELECT a.id, a.fingerprint, a.cluster_id FROM articles a
@@ -354,26 +369,131 @@ class Archive:
                 chunk,
             ).fetchall()
             for row in rows:
-                if row["fingerprint"] is None:
-                    continue
-                score = near_dup.similarity(near_dup.fingerprint, row["fingerprint"])
-                if score >= near_dup.threshold and (best is None or score > best[0]):
-                    best = (score, row["id"], row["cluster_id"])
-        if best is None:
+                fingerprint = row["fingerprint"]
+                if fingerprint is not None and (
+                    near_dup.similarity(near_dup.fingerprint, fingerprint) >= near_dup.threshold
+                ):
+                    matches[row["id"]] = row["cluster_id"]
+        if not matches:
             return None
-        _score, candidate, cluster = best
-        if cluster is None:
-            self.db.execute("UPDATE articles SET cluster_id=? WHERE id=?", (candidate, candidate))
-            cluster = candidate
-        return cluster
+        clusters = {cluster if cluster is not None else aid for aid, cluster in matches.items()}
+        oldest = min(clusters)
+        for aid, cluster in matches.items():
+            if cluster is None:
+                self.db.execute("UPDATE articles SET cluster_id=? WHERE id=?", (oldest, aid))
+        others = sorted(clusters - {oldest})
+        for chunk, marks in _chunks(others, 500):
+            self.db.execute(
+                f"UPDATE articles SET cluster_id=? WHERE cluster_id IN ({marks})", (oldest, *chunk)
+            )
+        return oldest
 
-    def update_article(self, article_id: int, article: dict[str, Any]) -> None:
-        """Replace what extraction produced (after `monitor reextract`); it is indexed again."""
-        self.db.execute(
-            f"""UPDATE articles SET {", ".join(f"{c}=?" for c in ARTICLE_COLUMNS)},
-                  extracted_at=?, indexed_at=NULL WHERE id=?""",
-            (*_article_values(article), now_iso(), article_id),
-        )
+    def stored_pages(
+        self, *, sources: Sequence[str] = (), batch: int = 200
+    ) -> Iterator[StoredPage]:
+        """Every page an article was extracted from, with how to get its raw response back."""
+        where = "1"
+        params: list[object] = []
+        if sources:
+            where = f"a.source IN ({','.join('?' * len(sources))})"
+            params = list(sources)
+        last = 0
+        while True:
+            rows = self.db.execute(
+                f"""SELECT a.id AS article_id, p.id AS page_id, p.url, p.final_url, p.source,
+                      p.content_type, p.headers, p.body, p.warc_file, p.warc_offset,
+                      p.warc_length, p.attempts, e.title, e.summary, e.author, e.published,
+                      f.language
+                    FROM articles a JOIN pages p ON p.id = a.page_id
+                    LEFT JOIN entries e ON e.id =
+                      (SELECT MIN(id) FROM entries WHERE article_id = a.id)
+                    LEFT JOIN feeds f ON f.id = e.feed_id
+                    WHERE {where} AND a.id > ? ORDER BY a.id LIMIT ?""",
+                (*params, last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield StoredPage(
+                    article_id=r["article_id"],
+                    task=PageTask(
+                        id=r["page_id"],
+                        url=r["url"],
+                        source=r["source"],
+                        attempts=r["attempts"],
+                        feed_title=r["title"],
+                        feed_summary=r["summary"],
+                        feed_author=r["author"],
+                        feed_published=from_iso(r["published"]),
+                        feed_language=r["language"],
+                    ),
+                    final_url=r["final_url"] or r["url"],
+                    content_type=r["content_type"],
+                    headers=json.loads(r["headers"] or "{}"),
+                    body=zlib.decompress(r["body"]) if r["body"] is not None else None,
+                    warc=(
+                        WarcRef(r["warc_file"], r["warc_offset"], r["warc_length"])
+                        if r["warc_file"]
+                        else None
+                    ),
+                )
+            last = rows[-1]["article_id"]
+
+    def update_article(
+        self, article_id: int, article: dict[str, Any], *, fingerprint: NearDup | None
+    ) -> None:
+        """Replace what extraction produced (`monitor reextract`); it is indexed again.
+
+        Its fingerprint and keys are replaced; clusters are recomputed by `recluster`.
+        """
+        with self._tx():
+            self.db.execute(
+                f"""UPDATE articles SET {", ".join(f"{c}=?" for c in ARTICLE_COLUMNS)},
+                      fingerprint=?, extracted_at=?, indexed_at=NULL WHERE id=?""",
+                (
+                    *_article_values(article),
+                    fingerprint.fingerprint if fingerprint else None,
+                    now_iso(),
+                    article_id,
+                ),
+            )
+            self.db.execute("DELETE FROM near_dup_keys WHERE article_id=?", (article_id,))
+            if fingerprint:
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO near_dup_keys (key, article_id) VALUES (?, ?)",
+                    [(key, article_id) for key in fingerprint.keys],
+                )
+
+    def fingerprints(self) -> Iterator[tuple[int, bytes | None]]:
+        """(article id, fingerprint) in id order, for re-clustering the whole archive."""
+        last = 0
+        while True:
+            rows = self.db.execute(
+                "SELECT id, fingerprint FROM articles WHERE id > ? ORDER BY id LIMIT 5000",
+                (last,),
+            ).fetchall()
+            if not rows:
+                return
+            yield from ((row[0], row[1]) for row in rows)
+            last = rows[-1][0]
+
+    def set_clusters(self, clusters: dict[int, list[int]]) -> int:
+        """Replace every article's cluster: members of groups of two or more share the
+        smallest id of their group; others have none. Returns how many articles are clustered.
+        """
+        clustered = 0
+        with self._tx():
+            self.db.execute("UPDATE articles SET cluster_id=NULL WHERE cluster_id IS NOT NULL")
+            for members in clusters.values():
+                if len(members) < 2:
+                    continue
+                clustered += len(members)
+                first = min(members)
+                for chunk, marks in _chunks(sorted(members), 500):
+                    self.db.execute(
+                        f"UPDATE articles SET cluster_id=? WHERE id IN ({marks})", (first, *chunk)
+                    )
+        return clustered
 
     # articles ----------------------------------------------------------------------------
 
