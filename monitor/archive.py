@@ -20,6 +20,7 @@ from monitor.config import FeedConfig
 from monitor.errors import ArchiveError, NotFoundError
 from monitor.feed_store import FeedRow, FeedStore
 from monitor.migrations import migrate
+from monitor.urls import normalize_url
 
 # Pages that failed with one of these statuses are not retried: the publisher said no.
 PERMANENT_STATUSES = frozenset({401, 403, 404, 410, 451})
@@ -99,6 +100,7 @@ class WarcRef:
     file: str
     offset: int
     length: int
+    record_id: str
 
 
 @dataclass(frozen=True)
@@ -163,12 +165,38 @@ class Archive:
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA busy_timeout=10000")
             migrate(self.db)
+            self._backfill_url_keys()
             self.feeds = FeedStore(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"{path}: cannot open the archive: {exc}") from exc
 
     def close(self) -> None:
         self.db.close()
+
+    def _backfill_url_keys(self) -> None:
+        """Give URL keys to entries and pages stored before keys existed (once)."""
+        if not self.db.execute(
+            "SELECT 1 FROM pages WHERE url_key IS NULL UNION ALL "
+            "SELECT 1 FROM entries WHERE url_key IS NULL LIMIT 1"
+        ).fetchone():
+            return
+        with self._tx():
+            for page_id, url in self.db.execute(
+                "SELECT id, url FROM pages WHERE url_key IS NULL"
+            ).fetchall():
+                try:
+                    self.db.execute(
+                        "UPDATE pages SET url_key=? WHERE id=?", (normalize_url(url), page_id)
+                    )
+                except sqlite3.IntegrityError:
+                    # Two old pages are one article by key: keep both, the later by its URL.
+                    self.db.execute("UPDATE pages SET url_key=url WHERE id=?", (page_id,))
+            for entry_id, url in self.db.execute(
+                "SELECT id, url FROM entries WHERE url_key IS NULL"
+            ).fetchall():
+                self.db.execute(
+                    "UPDATE entries SET url_key=? WHERE id=?", (normalize_url(url), entry_id)
+                )
 
     def __enter__(self) -> Archive:
         return self
@@ -186,20 +214,26 @@ class Archive:
         return self.feeds.sync(feeds)
 
     def add_entries(self, feed: FeedRow, entries: Iterable[EntryData]) -> tuple[int, int]:
-        """Record a feed's entries; returns (seen, new). A new URL gets a page to fetch."""
+        """Record a feed's entries; returns (seen, new).
+
+        Entries are identified by URL key (`monitor.urls.normalize_url`): a new key gets a page
+        to fetch; a key already known (another feed, another spelling of the link) does not.
+        """
         seen = new = 0
         at = now_iso()
         with self._tx():
             for entry in entries:
                 seen += 1
+                key = normalize_url(entry.url)
                 cursor = self.db.execute(
-                    """INSERT INTO entries (feed_id, guid, url, title, summary, author,
-                         published, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """INSERT INTO entries (feed_id, guid, url, url_key, title, summary, author,
+                         published, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT(feed_id, guid) DO NOTHING""",
                     (
                         feed.id,
                         entry.guid,
                         entry.url,
+                        key,
                         entry.title,
                         entry.summary,
                         entry.author,
@@ -210,17 +244,17 @@ class Archive:
                 if cursor.rowcount:
                     new += 1
                     self.db.execute(
-                        """INSERT INTO pages (url, source, first_seen_at) VALUES (?, ?, ?)
-                           ON CONFLICT(url) DO NOTHING""",
-                        (entry.url, feed.source, at),
+                        """INSERT INTO pages (url, url_key, source, first_seen_at)
+                           VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                        (entry.url, key, feed.source, at),
                     )
-                    # The URL may already be an article (seen through another feed).
+                    # The page may already be an article (seen through another feed).
                     self.db.execute(
                         """UPDATE entries SET article_id =
-                             (SELECT a.id FROM articles a JOIN pages p ON a.page_id = p.id
-                              WHERE p.url = ?)
+                             (SELECT COALESCE(p.merged_into, a.id) FROM pages p
+                              LEFT JOIN articles a ON a.page_id = p.id WHERE p.url_key = ?)
                            WHERE feed_id = ? AND guid = ?""",
-                        (entry.url, feed.id, entry.guid),
+                        (key, feed.id, entry.guid),
                     )
         return seen, new
 
@@ -232,7 +266,7 @@ class Archive:
             """SELECT p.id, p.url, p.source, p.attempts,
                  e.title, e.summary, e.author, e.published, f.language
                FROM pages p
-               JOIN entries e ON e.id = (SELECT MIN(id) FROM entries WHERE url = p.url)
+               JOIN entries e ON e.id = (SELECT MIN(id) FROM entries WHERE url_key = p.url_key)
                JOIN feeds f ON f.id = e.feed_id
                WHERE p.state = 'new' OR (p.state = 'failed' AND p.attempts < ?)
                ORDER BY p.id""",
@@ -288,7 +322,8 @@ class Archive:
             self.db.execute(
                 """UPDATE pages SET state='done', attempts=attempts+1, last_error=NULL,
                      last_status=?, fetched_at=?, final_url=?, content_type=?, headers=?,
-                     body=?, body_sha256=?, warc_file=?, warc_offset=?, warc_length=?
+                     body=?, body_sha256=?, warc_file=?, warc_offset=?, warc_length=?,
+                     warc_record_id=?
                    WHERE id=?""",
                 (
                     status,
@@ -301,6 +336,7 @@ class Archive:
                     warc.file if warc else None,
                     warc.offset if warc else None,
                     warc.length if warc else None,
+                    warc.record_id if warc else None,
                     page_id,
                 ),
             )
@@ -402,8 +438,8 @@ class Archive:
             rows = self.db.execute(
                 f"""SELECT a.id AS article_id, p.id AS page_id, p.url, p.final_url, p.source,
                       p.content_type, p.headers, p.body, p.warc_file, p.warc_offset,
-                      p.warc_length, p.attempts, e.title, e.summary, e.author, e.published,
-                      f.language
+                      p.warc_length, p.warc_record_id, p.attempts, e.title, e.summary,
+                      e.author, e.published, f.language
                     FROM articles a JOIN pages p ON p.id = a.page_id
                     LEFT JOIN entries e ON e.id =
                       (SELECT MIN(id) FROM entries WHERE article_id = a.id)
@@ -432,7 +468,12 @@ class Archive:
                     headers=json.loads(r["headers"] or "{}"),
                     body=zlib.decompress(r["body"]) if r["body"] is not None else None,
                     warc=(
-                        WarcRef(r["warc_file"], r["warc_offset"], r["warc_length"])
+                        WarcRef(
+                            r["warc_file"],
+                            r["warc_offset"],
+                            r["warc_length"],
+                            r["warc_record_id"] or "",
+                        )
                         if r["warc_file"]
                         else None
                     ),
@@ -615,10 +656,15 @@ class Archive:
         self.db.execute("UPDATE articles SET indexed_at=? WHERE indexed_at IS NULL", (now_iso(),))
 
     def count_known(self, urls: Iterable[str]) -> int:
-        """How many of `urls` are already articles in the archive."""
+        """How many of `urls` (by URL key) are already articles in the archive."""
+        keys = sorted({normalize_url(url) for url in urls})
         return sum(
-            self._one(f"SELECT COUNT(*) FROM articles WHERE url IN ({marks})", chunk)
-            for chunk, marks in _chunks(sorted(set(urls)), 500)
+            self._one(
+                f"""SELECT COUNT(*) FROM pages
+                    WHERE url_key IN ({marks}) AND state = 'done'""",
+                chunk,
+            )
+            for chunk, marks in _chunks(keys, 500)
         )
 
     def article_count(self) -> int:
@@ -664,11 +710,13 @@ class Archive:
         entries_new: int | None = None,
         error: str | None = None,
         next_poll_at: datetime | None = None,
+        warc: WarcRef | None = None,
     ) -> None:
         self.db.execute(
             """INSERT INTO fetch_log (run_id, kind, feed_id, page_id, source, url, at, status,
-                 outcome, duration_ms, entries_seen, entries_new, error, next_poll_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                 outcome, duration_ms, entries_seen, entries_new, error, next_poll_at,
+                 warc_file, warc_offset, warc_length, warc_record_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             (
                 run_id,
                 kind,
@@ -684,6 +732,10 @@ class Archive:
                 entries_new,
                 error,
                 to_iso(next_poll_at),
+                warc.file if warc else None,
+                warc.offset if warc else None,
+                warc.length if warc else None,
+                warc.record_id if warc else None,
             ),
         )
 

@@ -32,6 +32,8 @@ class StorageConfig:
     dir: Path
     fetch_log_per_feed: int = 200
     page_log_days: int = 90
+    warc: bool = True
+    warc_max_mb: int = 1000
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,10 @@ class Config:
     @property
     def archive_path(self) -> Path:
         return self.storage.dir / "archive.sqlite3"
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.storage.dir / "warc"
 
     @property
     def index_dir(self) -> Path:
@@ -166,6 +172,16 @@ def parse_config(text: str, path: Path | None, *, base: Path) -> Config:
                 "storage",
                 "page_log_days",
                 default=storage_defaults.page_log_days,
+                positive=True,
+            )
+        ),
+        warc=v.boolean(storage, "storage", "warc", default=storage_defaults.warc),
+        warc_max_mb=int(
+            v.number(
+                storage,
+                "storage",
+                "warc_max_mb",
+                default=storage_defaults.warc_max_mb,
                 positive=True,
             )
         ),

@@ -33,6 +33,7 @@ class Response:
     headers: dict[str, str]
     body: bytes
     duration_ms: int
+    request_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def content_type(self) -> str | None:
@@ -170,6 +171,7 @@ class Fetcher:
             headers={k.lower(): v for k, v in response.headers.items()},
             body=b"".join(chunks),
             duration_ms=duration_ms,
+            request_headers={k.lower(): v for k, v in response.request.headers.items()},
         )
 
     def allowed(self, url: str) -> bool:

@@ -179,9 +179,11 @@ def m004_provenance_warc_duplicates(db: sqlite3.Connection) -> None:
         ALTER TABLE pages ADD COLUMN warc_file TEXT;
         ALTER TABLE pages ADD COLUMN warc_offset INTEGER;
         ALTER TABLE pages ADD COLUMN warc_length INTEGER;
+        ALTER TABLE pages ADD COLUMN warc_record_id TEXT;
         ALTER TABLE fetch_log ADD COLUMN warc_file TEXT;
         ALTER TABLE fetch_log ADD COLUMN warc_offset INTEGER;
         ALTER TABLE fetch_log ADD COLUMN warc_length INTEGER;
+        ALTER TABLE fetch_log ADD COLUMN warc_record_id TEXT;
         """
     )
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from monitor.archive import Archive
+from monitor.archive import Archive, WarcRef
 from monitor.config import ScheduleConfig
 from monitor.errors import FeedError, FetchError, HostDeferred
 from monitor.feed_store import FeedRow
@@ -59,6 +59,8 @@ class Poller:
     run_id: int
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # Keeps a raw feed document (in the WARC file); returns where, or None.
+    keep: Callable[[Response, dict[str, str]], WarcRef | None] = lambda _response, _meta: None
     stage: FeedStage = field(default_factory=FeedStage)
 
     def poll_all(self, feeds: list[FeedRow], on_done: Callable[[FeedRow], None]) -> FeedStage:
@@ -70,10 +72,10 @@ class Poller:
             elif isinstance(result, FetchError):
                 self._failed(feed, str(result), result.status, result)
             else:
-                self._received(feed, result)
+                self._received(feed, *result)
         return self.stage
 
-    def _request(self, feed: FeedRow) -> Response | FetchError:
+    def _request(self, feed: FeedRow) -> tuple[Response, WarcRef | None] | FetchError:
         headers: dict[str, str] = {}
         # One validator, not both: some servers ignore If-Modified-Since when If-None-Match
         # is present and compare the wrong one.
@@ -82,21 +84,25 @@ class Poller:
         elif feed.last_modified:
             headers["If-Modified-Since"] = feed.last_modified
         try:
-            return self.fetcher.get(feed.url, headers=headers)
+            response = self.fetcher.get(feed.url, headers=headers)
         except FetchError as exc:
             return exc
+        if response.status != 200:
+            return response, None
+        metadata = {"kind": "feed", "feed-id": str(feed.id), "source": feed.source}
+        return response, self.keep(response, metadata)
 
-    def _received(self, feed: FeedRow, result: Response) -> None:
+    def _received(self, feed: FeedRow, result: Response, warc: WarcRef | None) -> None:
         now = self.clock()
         hints = header_hints(result.headers, now)
         if result.status == 304 or (feed.content_hash and result.sha256 == feed.content_hash):
             self.stage.unchanged += 1
-            self._succeeded(feed, result, "unchanged", 0, 0, hints, changed=False)
+            self._succeeded(feed, result, "unchanged", 0, 0, hints, changed=False, warc=warc)
             return
         try:
             parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
         except FeedError as exc:
-            self._failed(feed, str(exc), result.status, exc)
+            self._failed(feed, str(exc), result.status, exc, warc=warc)
             return
         seen, new = self.archive.add_entries(feed, parsed.entries)
         self.stage.seen_urls.update(entry.url for entry in parsed.entries)
@@ -114,6 +120,7 @@ class Poller:
             changed=True,
             title=parsed.title,
             note="; ".join(parsed.warnings) or None,
+            warc=warc,
         )
 
     def _succeeded(
@@ -128,6 +135,7 @@ class Poller:
         changed: bool,
         title: str | None = None,
         note: str | None = None,
+        warc: WarcRef | None = None,
     ) -> None:
         self.stage.ok += 1
         hint = strongest(hints, self.schedule)
@@ -165,10 +173,17 @@ class Poller:
             entries_new=new,
             error=note,
             next_poll_at=decision.next_poll,
+            warc=warc,
         )
 
     def _failed(
-        self, feed: FeedRow, reason: str, status: int | None, error: FetchError | FeedError
+        self,
+        feed: FeedRow,
+        reason: str,
+        status: int | None,
+        error: FetchError | FeedError,
+        *,
+        warc: WarcRef | None = None,
     ) -> None:
         self.stage.failed += 1
         self.stage.failures.append(Failure("feed", feed.source, feed.url, reason))
@@ -194,6 +209,7 @@ class Poller:
             outcome="failed",
             error=reason,
             next_poll_at=decision.next_poll,
+            warc=warc,
         )
 
     def _deferred(self, feed: FeedRow, error: HostDeferred) -> None:

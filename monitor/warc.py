@@ -1,0 +1,494 @@
+"""WARC files of raw responses: write them (rotated by size), read one back, iterate over all.
+
+Every record is its own gzip member, so a record is addressed by (file, offset, length) and read
+with one seek. `write_response` stores a group of records with a single write: the `response`
+(status line, headers and body as received), the `request` we sent and, when given, a `metadata`
+record linking the response to the article. Files are `.warc.gz`, WARC/1.1, readable by warcio,
+pywb and the other standard tools.
+
+httpx hands over a decoded body and lower-cased header names. So that the record says what it
+holds, `content-encoding`, `transfer-encoding` and `content-length` are renamed
+`x-original-content-encoding`, `x-original-transfer-encoding` and `x-original-content-length`,
+and `content-length` is set to the length of the stored body.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import threading
+import time
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from io import FileIO
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParserException
+from warcio.warcwriter import WARCWriter
+
+from monitor import __version__
+from monitor.errors import ArchiveError
+
+WARC_VERSION = "1.1"
+SUFFIX = ".warc.gz"
+# Headers that describe the transfer, not the body as stored (httpx has undone them).
+TRANSFER_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
+_CHUNK = 1 << 16
+_FIELD_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class WarcLocation:
+    """Where a record is: file name (relative to the WARC directory), offset, compressed length.
+
+    Readers check that the record found there has `record_id`; an empty one skips that check.
+    """
+
+    file: str
+    offset: int
+    length: int
+    record_id: str
+
+
+@dataclass(frozen=True)
+class StoredResponse:
+    """A response read back from a WARC file. Header names are lower-case, as httpx gives them."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+    record_id: str
+
+
+class WarcWriter:
+    """Appends response groups to `{prefix}-{UTC time}-{pid}-{serial}.warc.gz` files.
+
+    A file is opened at the first write and replaced by a new one once it has reached
+    `max_bytes`. Thread-safe: workers of a run share one writer.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        max_bytes: int = 1_000_000_000,
+        prefix: str = "press-monitor",
+        software: str = f"press-monitor/{__version__}",
+        user_agent: str | None = None,
+    ) -> None:
+        if max_bytes <= 0:
+            raise ValueError("max_bytes must be > 0")
+        self.directory = directory
+        self.max_bytes = max_bytes
+        self.prefix = prefix
+        self.software = software
+        self.user_agent = user_agent
+        self._lock = threading.Lock()
+        self._fh: FileIO | None = None
+        self._name = ""
+        self._serial = 0
+        self._stamp = ""
+
+    def write_response(
+        self,
+        *,
+        url: str,
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+        fetched_at: datetime,
+        request_headers: Mapping[str, str] | None = None,
+        metadata: Mapping[str, str] | None = None,
+    ) -> WarcLocation:
+        """Store one response (with its request and metadata); return the response's location."""
+        if fetched_at.tzinfo is None:
+            raise ValueError("fetched_at must be timezone-aware")
+        target = _target_uri(url)
+        date = fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION)
+        http = StatusAndHeaders(
+            f"{status} {_reason(status)}", _stored_headers(headers, len(body)), protocol="HTTP/1.1"
+        )
+        response = writer.create_warc_record(
+            target,
+            "response",
+            payload=io.BytesIO(body),
+            length=len(body),
+            warc_headers_dict={"WARC-Date": date},
+            http_headers=http,
+        )
+        record_id: str = response.rec_headers.get_header("WARC-Record-ID")
+        writer.write_record(response)
+        response_length = buffer.tell()
+        request = StatusAndHeaders(
+            f"{_request_target(target)} HTTP/1.1",
+            self._request_headers(target, request_headers),
+            protocol="GET",
+        )
+        linked = {"WARC-Date": date, "WARC-Concurrent-To": record_id}
+        writer.write_record(
+            writer.create_warc_record(
+                target,
+                "request",
+                payload=io.BytesIO(b""),
+                length=0,
+                warc_headers_dict=linked,
+                http_headers=request,
+            )
+        )
+        if metadata is not None:
+            fields = _warc_fields(metadata)
+            writer.write_record(
+                writer.create_warc_record(
+                    target,
+                    "metadata",
+                    payload=io.BytesIO(fields),
+                    length=len(fields),
+                    warc_content_type="application/warc-fields",
+                    warc_headers_dict={**linked, "WARC-Refers-To": record_id},
+                )
+            )
+        with self._lock:
+            offset = self._append(buffer.getvalue())
+            return WarcLocation(self._name, offset, response_length, record_id)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fh is not None:
+                self._fh.close()
+                self._fh = None
+
+    def __enter__(self) -> WarcWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _request_headers(
+        self, target: str, sent: Mapping[str, str] | None
+    ) -> list[tuple[str, str]]:
+        if sent is None:
+            sent = {"user-agent": self.user_agent} if self.user_agent else {}
+        pairs = [(name, _one_line(value)) for name, value in sent.items()]
+        if not any(name.lower() == "host" for name, _ in pairs):
+            pairs.insert(0, ("host", httpx.URL(target).netloc.decode("ascii")))
+        return pairs
+
+    def _append(self, data: bytes) -> int:
+        """Write `data` at the end of the current file and return where it starts."""
+        fh = self._fh
+        if fh is None or fh.tell() >= self.max_bytes:
+            fh = self._open_next()
+        offset = fh.tell()
+        try:
+            _write_all(fh, data)
+        except OSError as exc:
+            # Cut the partial group off so the file stays readable to its end; if even that
+            # fails, leave the file as it is and start a new one at the next write.
+            try:
+                fh.truncate(offset)
+                fh.seek(offset)
+            except OSError:
+                fh.close()
+                self._fh = None
+            raise ArchiveError(f"can't write WARC file {self._name}: {exc}") from exc
+        return offset
+
+    def _open_next(self) -> FileIO:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"can't create WARC directory {self.directory}: {exc}") from exc
+        # Never let a clock step back make a later file sort before an earlier one.
+        self._stamp = max(self._stamp, time.strftime("%Y%m%d%H%M%S", time.gmtime()))
+        while True:
+            self._serial += 1
+            name = f"{self.prefix}-{self._stamp}-{os.getpid()}-{self._serial:05d}{SUFFIX}"
+            path = self.directory / name
+            try:
+                # Unbuffered: each group goes to the OS in one call, and nothing is left in a
+                # buffer to be written after a failed write has been cut off.
+                fh = FileIO(path, "xb")
+            except FileExistsError:
+                continue  # another writer of this process took the name this second
+            except OSError as exc:
+                raise ArchiveError(f"can't create WARC file {path}: {exc}") from exc
+            break
+        info = io.BytesIO()
+        writer = WARCWriter(info, gzip=True, warc_version=WARC_VERSION)
+        writer.write_record(warcinfo_record(writer, name, self.software, self.user_agent))
+        try:
+            _write_all(fh, info.getvalue())
+        except OSError as exc:
+            # A file without its warcinfo must not receive records: remove it.
+            fh.close()
+            path.unlink(missing_ok=True)
+            raise ArchiveError(f"can't write WARC file {path}: {exc}") from exc
+        self._fh, self._name = fh, name
+        return fh
+
+
+def _write_all(fh: FileIO, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = fh.write(view)
+        if not written:
+            raise OSError("no bytes written")
+        view = view[written:]
+
+
+def warcinfo_record(
+    writer: WARCWriter, filename: str, software: str, user_agent: str | None
+) -> Any:
+    """The record that opens a WARC file (or an export stream)."""
+    info = {
+        "software": software,
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/"
+        "warc-1.1/",
+        "robots": "obey",
+        "http-header-user-agent": _one_line(user_agent) if user_agent else None,
+    }
+    return writer.create_warcinfo_record(filename, info)
+
+
+def read_response(directory: Path, location: WarcLocation) -> StoredResponse:
+    """Read the response record at `location`. Raises ArchiveError if it isn't there intact."""
+    path = warc_path(directory, location.file)
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(location.offset)
+            data = fh.read(location.length)
+    except OSError as exc:
+        raise ArchiveError(f"can't read WARC file {path}: {exc}") from exc
+    where = f"{location.file} at offset {location.offset}"
+    if len(data) < location.length:
+        raise ArchiveError(f"WARC record {where} is truncated")
+    try:
+        member = zlib.decompressobj(31)
+        raw = member.decompress(data)
+        if not member.eof or member.unused_data:
+            raise ArchiveError(f"WARC record {where} is not one whole gzip member")
+    except zlib.error as exc:
+        raise ArchiveError(f"WARC record {where} is corrupt: {exc}") from exc
+    record = _parse(raw, where)
+    if record.type != "response":
+        raise ArchiveError(f"WARC record {where} is a {record.type} record, not a response")
+    if location.record_id and record.record_id != location.record_id:
+        raise ArchiveError(
+            f"WARC record {where} is {record.record_id}, expected {location.record_id}"
+        )
+    return record.response(where)
+
+
+def iter_responses(
+    directory: Path,
+) -> Iterator[tuple[WarcLocation, StoredResponse, dict[str, str]]]:
+    """Every response in the directory's WARC files (in name order), with its metadata fields.
+
+    A record cut off at the end of a file (a write that never completed) is skipped; damage
+    anywhere else raises ArchiveError.
+    """
+    for path in sorted(directory.glob(f"*{SUFFIX}")):
+        yield from _responses_in(path)
+
+
+def _responses_in(path: Path) -> Iterator[tuple[WarcLocation, StoredResponse, dict[str, str]]]:
+    pending: tuple[WarcLocation, StoredResponse, dict[str, str]] | None = None
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below; a generator can't use `with` safely
+    except OSError as exc:
+        raise ArchiveError(f"can't read WARC file {path}: {exc}") from exc
+    try:
+        for offset, length, raw in gzip_members(fh, path.name):
+            where = f"{path.name} at offset {offset}"
+            record = _parse(raw, where)
+            if record.type == "response":
+                if pending is not None:
+                    yield pending
+                location = WarcLocation(path.name, offset, length, record.record_id)
+                pending = (location, record.response(where), {})
+            elif (
+                record.type == "metadata"
+                and pending is not None
+                and record.refers_to == pending[0].record_id
+            ):
+                pending[2].update(_parse_fields(record.body))
+        if pending is not None:
+            yield pending
+    finally:
+        fh.close()
+
+
+def gzip_members(fh: IO[bytes], name: str, start: int = 0) -> Iterator[tuple[int, int, bytes]]:
+    """(offset, compressed length, decompressed bytes) of each gzip member from `start`.
+
+    Stops quietly at a member cut off by the end of the file; raises ArchiveError on corruption.
+    """
+    fh.seek(start)
+    offset = start
+    pending = b""
+    while True:
+        member = zlib.decompressobj(31)
+        out: list[bytes] = []
+        length = 0
+        while not member.eof:
+            if not pending:
+                pending = fh.read(_CHUNK)
+                if not pending:
+                    return  # clean end of file, or a torn last member
+            try:
+                out.append(member.decompress(pending))
+            except zlib.error as exc:
+                message = f"WARC file {name} is corrupt at offset {offset}: {exc}"
+                raise ArchiveError(message) from exc
+            used = len(pending) - len(member.unused_data)
+            length += used
+            pending = member.unused_data
+        yield offset, length, b"".join(out)
+        offset += length
+
+
+def read_headers_at(fh: IO[bytes], offset: int) -> dict[str, str] | None:
+    """The WARC header fields of the record at `offset` (decompressing only as much as needed).
+
+    None at the end of the file or when no complete header block is there.
+    """
+    fh.seek(offset)
+    member = zlib.decompressobj(31)
+    text = b""
+    while b"\r\n\r\n" not in text and not member.eof:
+        chunk = fh.read(4096)
+        if not chunk:
+            return None
+        try:
+            text += member.decompress(chunk)
+        except zlib.error:
+            return None
+    head = text.split(b"\r\n\r\n", 1)[0].decode("utf-8", "replace").split("\r\n")
+    if not head[0].startswith("WARC/"):
+        return None
+    return {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
+
+
+@dataclass
+class _Record:
+    type: str
+    record_id: str
+    target: str
+    date: str
+    refers_to: str | None
+    statusline: str
+    http_headers: list[tuple[str, str]]
+    body: bytes
+
+    def response(self, where: str) -> StoredResponse:
+        try:
+            status = int(self.statusline.split(" ", 1)[0])
+            fetched_at = datetime.fromisoformat(self.date).astimezone(UTC)
+        except ValueError as exc:
+            raise ArchiveError(f"WARC record {where} has a bad status or date: {exc}") from exc
+        headers: dict[str, str] = {}
+        for name, value in self.http_headers:
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        return StoredResponse(self.target, status, headers, self.body, fetched_at, self.record_id)
+
+
+def _parse(raw: bytes, where: str) -> _Record:
+    """Parse one decompressed record, checking its block and payload digests."""
+    try:
+        records = ArchiveIterator(io.BytesIO(raw), check_digests="raise")
+        record = next(iter(records))
+        body = record.raw_stream.read()
+        http = record.http_headers
+        rec = record.rec_headers
+        return _Record(
+            type=record.rec_type,
+            record_id=rec.get_header("WARC-Record-ID") or "",
+            target=rec.get_header("WARC-Target-URI") or "",
+            date=rec.get_header("WARC-Date") or "",
+            refers_to=rec.get_header("WARC-Refers-To"),
+            statusline=http.statusline if http else "",
+            http_headers=list(http.headers) if http else [],
+            body=body,
+        )
+    except (ArchiveLoadFailed, StatusAndHeadersParserException, StopIteration, EOFError) as exc:
+        raise ArchiveError(f"WARC record {where} can't be read: {exc}") from exc
+
+
+def warc_path(directory: Path, file: str) -> Path:
+    """The path of a WARC file named in a location; refuses names that leave the directory."""
+    if not file or file != Path(file).name or file in {".", ".."}:
+        raise ArchiveError(f"not a WARC file name: {file!r}")
+    return directory / file
+
+
+def _target_uri(url: str) -> str:
+    """The URI as requested: percent-encoded ASCII, IDNA host, no fragment."""
+    try:
+        return str(httpx.URL(url).copy_with(fragment=None))
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"not a URL: {url!r}") from exc
+
+
+def _request_target(target: str) -> str:
+    return httpx.URL(target).raw_path.decode("ascii")
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _stored_headers(headers: Mapping[str, str], body_length: int) -> list[tuple[str, str]]:
+    # Added names follow the received ones' case: httpx gives them all lower-case.
+    lower = all(name.islower() for name in headers)
+    pairs: list[tuple[str, str]] = []
+    for name, value in headers.items():
+        if name.lower() in TRANSFER_HEADERS:
+            original = f"x-original-{name.lower()}" if lower else f"X-Original-{name.title()}"
+            pairs.append((original, _one_line(value)))
+        else:
+            pairs.append((name, _one_line(value)))
+    pairs.append(("content-length" if lower else "Content-Length", str(body_length)))
+    return pairs
+
+
+def _one_line(value: str) -> str:
+    # A CR or LF inside a value would end the header block early and corrupt the record.
+    return " ".join(value.splitlines())
+
+
+def _warc_fields(fields: Mapping[str, str]) -> bytes:
+    lines = []
+    for name, value in fields.items():
+        if not _FIELD_NAME.match(name):
+            raise ValueError(f"not a valid metadata field name: {name!r}")
+        lines.append(f"{name}: {_one_line(value)}\r\n")
+    return "".join(lines).encode("utf-8")
+
+
+def _parse_fields(body: bytes) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for line in body.decode("utf-8", "replace").split("\r\n"):
+        name, sep, value = line.partition(":")
+        if sep:
+            fields[name.strip()] = value.strip()
+    return fields
