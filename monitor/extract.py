@@ -1,22 +1,49 @@
 """A fetched page → article fields: decoded, extracted with trafilatura, NFC, dated with provenance.
 
 Pure functions: no network, no database. `extract_article` is what `monitor run` calls for each
-page, and what a future re-extraction over stored pages will call again.
+page, and what a future re-extraction over stored pages will call again. The page is parsed once;
+boilerplate boxes are pruned from that tree, the headline, lead, dates and canonical URL are read
+from it, and trafilatura extracts the body from it. A second, recall-oriented trafilatura pass and
+the feed's summary are fallbacks that run only when the first pass finds too little text, and the
+article records which `method` produced its text.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import urljoin
 
-import lxml.html
+import htmldate
+import lxml.etree
 import trafilatura
 from charset_normalizer import from_bytes
+from lxml.html import HtmlElement
 from trafilatura.settings import use_config
+from trafilatura.utils import load_html
 
 from index.analysis import nfc
+from monitor import __version__
+from monitor.boilerplate import prune_boilerplate, strip_repeated_credits
 from monitor.errors import ExtractError
+from monitor.language import detect_language
+from monitor.quality import has_paywall, is_not_article, quality_flags, strip_read_more
+
+__all__ = [
+    "EXTRACTOR",
+    "VERSIONS",
+    "Extracted",
+    "FeedHints",
+    "decode_html",
+    "detect_language",
+    "extract_article",
+    "find_lead",
+    "pick_title",
+    "shown_date",
+    "strip_outlet_suffix",
+]
 
 MIN_TEXT_CHARS = 200
 # Vietnamese outlets publish in Indochina Time; a date with no offset is read as such.
@@ -24,6 +51,12 @@ VIETNAM = timezone(timedelta(hours=7))
 # A page date more than this far ahead of the fetch is a wrong date (e.g. a cookie expiry).
 MAX_FUTURE = timedelta(days=1)
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
+VERSIONS: dict[str, str] = {
+    "trafilatura": trafilatura.__version__,
+    "htmldate": htmldate.__version__,
+    "lxml": lxml.etree.__version__,
+    "press-monitor": __version__,
+}
 # htmldate's extensive search guesses from any number in the text ("năm 2026" → 1 January)
 # and costs ~350 ms a page: dates come from markup, then the feed, and are otherwise unknown.
 _TRAFILATURA_CONFIG = use_config()
@@ -31,7 +64,6 @@ _TRAFILATURA_CONFIG.set("DEFAULT", "EXTENSIVE_DATE_SEARCH", "off")
 
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 _HTTP_CHARSET_RE = re.compile(r"charset=[\"']?([\w-]+)", re.IGNORECASE)
-_LANG_RE = re.compile(rb"""<html[^>]*\blang=["']?([A-Za-z]{2,3})""", re.IGNORECASE)
 # Publication timestamps that outlets put in the page head; trafilatura keeps only the day.
 _META_DATE_RE = re.compile(
     r"""<meta[^>]+(?:property|name|itemprop)\s*=\s*["']"""
@@ -43,15 +75,46 @@ _META_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 # The lead paragraph ("sapo") that Vietnamese outlets print in its own block above the body;
-# trafilatura often drops it as boilerplate.
+# trafilatura often drops it as boilerplate. XPath finds candidates cheaply, the regex checks
+# whole class tokens ("lead", not "leaderboard").
 _LEAD_XPATH = (
-    "//*[self::p or self::h2 or self::div or self::h3]"
-    "[contains(concat(' ', normalize-space(@class), ' '), ' description ')"
-    " or contains(@class, 'sapo') or contains(concat(' ', normalize-space(@class), ' '), ' lead ')]"
+    "//*[self::p or self::h2 or self::h3 or self::div or self::span]"
+    "[contains(@class, 'sapo') or contains(@class, 'ead') or contains(@class, 'escription')"
+    " or contains(@class, 'ummary') or contains(@class, 'hap') or contains(@class, 'desc')"
+    " or contains(@class, 'Head') or @data-role='sapo' or contains(@id, 'sapo')]"
 )
-_TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ")
-# Letters only Vietnamese uses among Latin scripts: a cheap, dependable signal for "vi".
-_VI_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
+_LEAD_CLASS_RE = re.compile(
+    r"^(?:.*[-_])?(?:sapo|lead|description|desc|summary|chapo|chappeau|phead)(?:[-_].*)?$",
+    re.IGNORECASE,
+)
+# "(Dân trí) - ", "TTO - ", "(TNO) ", "VOV.VN - ": the dateline that opens a lead.
+_DATELINE_RE = re.compile(r"^(?:\([^()]{2,25}\)\s*[-–—]?|[A-ZĐ][\w.+]{1,12}\s*[-–—])\s")
+_LEAD_CHARS = (40, 1000)
+_TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", ": ")
+_HEADING_GLUE = "-|–—:·»«/([,"
+_DOMAIN_RE = re.compile(r"\b[\w-]+\.(?:vn|com|net|org|info|tv)\b", re.IGNORECASE)
+# Elements whose class or id names a date or time: where outlets print "Thứ hai, 12/8/2024".
+_LOWER = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', " + (
+    "'abcdefghijklmnopqrstuvwxyz')"
+)
+_SHOWN_DATE_XPATH = (
+    f"//body//*[contains({_LOWER}, 'date') or contains({_LOWER}, 'time')"
+    f" or contains({_LOWER}, 'publish') or contains({_LOWER}, 'updtm')]"
+    " | //body//time | //body//*[@itemprop='datePublished']"
+)
+# Short texts with a four-digit year after a separator or a weekday: "Thứ Ba, 25/12/2012 - 7:35".
+_DATED_TEXT_XPATH = (
+    "//body//*[not(self::script or self::style)]"
+    "[text()[contains(., '/20') or contains(., '-20') or contains(., '.20')"
+    " or contains(., 'hứ ') or contains(., 'HỨ ')]]"
+)
+_SHOWN_DATE_MAX_CHARS = 90
+_DAY_RE = re.compile(r"(?<![\d/])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?![\d/])")
+_CLOCK_RE = re.compile(
+    r"(?<!\d)(\d{1,2})\s*[:h]\s*(\d{2})(?::\d{2})?(?!\d)\s*(am|pm|sáng|chiều|tối|trưa|đêm)?",
+    re.IGNORECASE,
+)
+_CLOCK_WINDOW = 25
 
 
 @dataclass(frozen=True)
@@ -68,14 +131,21 @@ class FeedHints:
 
 @dataclass(frozen=True)
 class Extracted:
+    """An article's fields. `extractor` is `method` with the trafilatura version, for display."""
+
     title: str
     text: str
     author: str | None
     published: datetime | None
     date_source: str  # page | feed | search | none
-    language: str | None
-    declared_language: str | None
+    language: str | None  # detected from the text, else the declared one
+    declared_language: str | None  # <html lang>, then <meta>, then the feed
     extractor: str
+    flags: tuple[str, ...] = ()
+    # trafilatura | trafilatura-recall | feed-summary | lead-only (a video or photo page)
+    method: str = "trafilatura"
+    versions: dict[str, str] = field(default_factory=dict)
+    canonical_url: str | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -87,6 +157,10 @@ class Extracted:
             "language": self.language,
             "declared_language": self.declared_language,
             "extractor": self.extractor,
+            "flags": list(self.flags),
+            "method": self.method,
+            "versions": dict(self.versions),
+            "canonical_url": self.canonical_url,
         }
 
 
@@ -111,31 +185,6 @@ def decode_html(body: bytes, content_type: str | None) -> str:
         return nfc(str(best) if best else body.decode("utf-8", "replace"))
 
 
-def strip_outlet_suffix(title: str, source: str | None, sitename: str | None) -> str:
-    """Remove "… - VnExpress" / "… | Báo Dân trí" style suffixes naming the outlet."""
-    names = {n.casefold() for n in (source, sitename) if n}
-    for sep in _TITLE_SEPARATORS:
-        if sep not in title:
-            continue
-        head, _, tail = title.rpartition(sep)
-        tail_key = tail.strip().casefold()
-        if head.strip() and (
-            any(name in tail_key or tail_key in name for name in names)
-            or tail_key.startswith(("báo ", "tin tức", "tạp chí"))
-            or "." in tail_key
-        ):
-            return head.strip()
-    return title.strip()
-
-
-def detect_language(text: str) -> str | None:
-    letters = [c for c in text[:5000] if c.isalpha()]
-    if not letters:
-        return None
-    share = sum(c in _VI_LETTERS for c in letters) / len(letters)
-    return "vi" if share > 0.03 else None
-
-
 def extract_article(
     body: bytes,
     *,
@@ -146,60 +195,293 @@ def extract_article(
 ) -> Extracted:
     """Extract an article. Raises ExtractError when the page holds no article text."""
     html = decode_html(body, content_type)
-    document = trafilatura.bare_extraction(
-        html,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        config=_TRAFILATURA_CONFIG,
-    )
-    if document is None:
+    tree = load_html(html)
+    if tree is None:
         raise ExtractError("no article text found on the page")
-    data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
-    text = nfc((data.get("text") or "").strip())
-    extractor = EXTRACTOR
-    if len(text) < MIN_TEXT_CHARS and hints.summary and len(hints.summary) > len(text):
-        text, extractor = hints.summary, f"feed summary ({EXTRACTOR} gave {len(text)} chars)"
+    og_type = _meta(tree, "og:type")
+    paywalled = has_paywall(tree)
+    prune_boilerplate(tree)
+    data, text, method = _body_text(tree, url, hints)
+    lead = find_lead(tree)
+    if lead and lead not in _squash(text):
+        text, method = (f"{lead}\n{text}", method) if text else (lead, "lead-only")
     if not text:
         raise ExtractError("no article text found on the page")
-    lead = find_lead(html)
-    if lead and lead not in _squash(text[: len(lead) * 3]):
-        text = f"{lead}\n{text}"
-    raw_title = nfc(data.get("title") or hints.title or "").strip()
-    title = strip_outlet_suffix(raw_title, hints.source, data.get("sitename")) or (
-        hints.title or url
-    )
-
+    title = pick_title(
+        tree, source=hints.source, sitename=data.get("sitename"), fallback=data.get("title")
+    ) or (hints.title or url)
     published, date_source = _page_date(
-        _meta_date(html), data.get("date"), hints.published, fetched_at
+        _meta_date(html),
+        shown_date(tree, near=_headline_element(tree, title)),
+        data.get("date"),
+        hints.published,
+        fetched_at,
     )
-    declared = None
-    if m := _LANG_RE.search(body[:4096]):
-        declared = m.group(1).decode("ascii").lower()
-    language = detect_language(text) or declared or hints.language
+    declared = _declared_language(tree) or hints.language
+    text = strip_repeated_credits(text)
+    flags = quality_flags(
+        text,
+        dated=published is not None,
+        not_article=is_not_article(tree, url=url, og_type=og_type, text=text),
+        paywalled=paywalled,
+    )
+    text = strip_read_more(text)
     return Extracted(
-        title=title,
+        title=nfc(title),
         text=text,
         author=nfc(data["author"]) if data.get("author") else hints.author,
         published=published,
         date_source=date_source,
-        language=language,
+        language=detect_language(text) or declared,
         declared_language=declared,
-        extractor=extractor,
+        extractor=EXTRACTOR if method == "trafilatura" else f"{method} ({EXTRACTOR})",
+        flags=flags,
+        method=method,
+        versions=dict(VERSIONS),
+        canonical_url=_canonical_url(tree, url),
     )
 
 
-def find_lead(html: str) -> str | None:
-    """The text of the page's lead block, if it has one of a plausible length."""
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except (ValueError, lxml.etree.ParserError):
+def _body_text(tree: HtmlElement, url: str, hints: FeedHints) -> tuple[dict[str, Any], str, str]:
+    """trafilatura's metadata and text; the fallbacks only when the text is too short."""
+    data = _trafilatura(tree, url, recall=False) or {}
+    text = nfc((data.get("text") or "").strip())
+    method = "trafilatura"
+    if len(text) < MIN_TEXT_CHARS:
+        # Below the floor too, recall mostly adds menus and footers: then the first pass stays.
+        recall = _trafilatura(tree, url, recall=True) or {}
+        recall_text = nfc((recall.get("text") or "").strip())
+        if len(recall_text) >= MIN_TEXT_CHARS:
+            text, method = recall_text, "trafilatura-recall"
+        summary = nfc(" ".join((hints.summary or "").split()))
+        if len(text) < MIN_TEXT_CHARS and len(summary) > len(text):
+            text, method = summary, "feed-summary"
+    return data, text, method
+
+
+def _trafilatura(tree: HtmlElement, url: str, *, recall: bool) -> dict[str, Any] | None:
+    # trafilatura copies a tree it is handed, so the pruned tree stays usable afterwards.
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=not recall,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=recall,
+        config=_TRAFILATURA_CONFIG,
+    )
+    if document is None:
         return None
-    for element in tree.xpath(_LEAD_XPATH)[:3]:
-        lead = nfc(_squash(element.text_content()))
-        if 40 <= len(lead) <= 1000:
-            return lead
+    return document.as_dict() if hasattr(document, "as_dict") else dict(document)
+
+
+def find_lead(tree: HtmlElement) -> str | None:
+    """The text of the page's lead block ("sapo"), if it has one of a plausible length.
+
+    A block whose class names a lead comes first; else the first heading or paragraph that
+    opens with an outlet's dateline, such as "(Dân trí) -" or "TTO -".
+    """
+    for element in tree.xpath(_LEAD_XPATH):
+        names = f"{element.get('class', '')} {element.get('id', '')}".split()
+        if element.get("data-role") != "sapo" and not any(_LEAD_CLASS_RE.match(n) for n in names):
+            continue
+        lead = _squash(element.text_content())
+        if _LEAD_CHARS[0] <= len(lead) <= _LEAD_CHARS[1]:
+            return nfc(lead)
+    for element in tree.xpath("//body//h2 | //body//p")[:40]:
+        lead = _squash(element.text_content())
+        if _DATELINE_RE.match(lead) and _LEAD_CHARS[0] <= len(lead) <= _LEAD_CHARS[1]:
+            return nfc(lead)
+    return None
+
+
+def pick_title(
+    tree: HtmlElement, *, source: str | None, sitename: str | None, fallback: str | None
+) -> str | None:
+    """The headline: the page heading that its <title> or og:title starts or ends with.
+
+    Outlets decorate <title> with their name, section or an unaccented slug ("… | Soha.vn",
+    "…-lo luyen thi"); the printed heading is the headline itself. Without a matching heading,
+    the outlet suffix is cut from og:title or <title>.
+    """
+    title_tag = _squash(tree.findtext(".//title") or "")
+    og_title = _squash(_meta(tree, "og:title") or _meta(tree, "twitter:title") or "")
+    headings = [
+        _squash(h.text_content())
+        for h in tree.xpath("//body//h1 | //body//h2 | //body//*[@itemprop='headline']")[:40]
+    ]
+    headings = [h for h in headings if len(h) >= 8 and len(h.split()) >= 2]
+    for reference in (og_title, title_tag):
+        if reference and (heading := _heading_in(reference, headings)):
+            return heading
+    for reference in (og_title, title_tag):
+        if reference:
+            return strip_outlet_suffix(reference, source, sitename)
+    return _squash(fallback) if fallback else None
+
+
+def _heading_in(reference: str, headings: list[str]) -> str | None:
+    """The longest heading that `reference` is, or starts or ends with before a separator."""
+    key = reference.casefold()
+    best: str | None = None
+    for heading in headings:
+        h = heading.casefold()
+        if key.startswith(h):
+            rest = key[len(h) :].lstrip()
+            fits = not rest or rest[0] in _HEADING_GLUE
+        elif key.endswith(h):
+            rest = key[: -len(h)].rstrip()
+            fits = not rest or rest[-1] in _HEADING_GLUE
+        else:
+            fits = False
+        if fits and (best is None or len(heading) > len(best)):
+            best = heading
+    return best
+
+
+def strip_outlet_suffix(title: str, source: str | None, sitename: str | None) -> str:
+    """Remove "… - VnExpress" / "… | Báo Dân trí" / "… | Xã hội | Soha.vn" style suffixes.
+
+    Section names are removed only after an outlet name and only between " | ": dashes are
+    common inside real headlines ("Hà Nội - Hải Phòng").
+    """
+    names = {n.casefold().strip() for n in (source, sitename) if n and n.strip()}
+    title = title.strip()
+    stripped: str | None = None
+    for _ in range(4):
+        cut = max(
+            ((title.rfind(sep), sep) for sep in _TITLE_SEPARATORS if sep in title),
+            default=None,
+        )
+        if cut is None:
+            break
+        position, sep = cut
+        head, tail = title[:position].strip(), title[position + len(sep) :].strip()
+        if not head:
+            break
+        if _names_outlet(tail.casefold(), names, generic=sep != ": "):
+            title, stripped = head, sep
+        elif stripped == " | " == sep and len(tail.split()) <= 4:
+            title = head
+        else:
+            break
+    return title
+
+
+def _names_outlet(tail: str, names: set[str], *, generic: bool) -> bool:
+    if any(name == tail or name in tail or (len(tail) >= 4 and tail in name) for name in names):
+        return True
+    return generic and (
+        tail.startswith(("báo ", "tin tức", "tạp chí")) or bool(_DOMAIN_RE.search(tail))
+    )
+
+
+def shown_date(tree: HtmlElement, *, near: HtmlElement | None = None) -> datetime | None:
+    """The publication time printed on the page ("Thứ hai, 12/8/2024 - 10:30 (GMT+7)").
+
+    Candidates are elements whose class or id names a date or time, and short texts holding a
+    date. A date with a time of day beats a day alone (headers print today's date), then the
+    one closest to the headline `near` wins: sidebars list other articles' times too.
+    """
+    candidates: list[tuple[bool, HtmlElement, datetime]] = []
+    seen: set[HtmlElement] = set()
+    for element in tree.xpath(_SHOWN_DATE_XPATH + " | " + _DATED_TEXT_XPATH):
+        if element in seen:
+            continue
+        seen.add(element)
+        parsed = _parse_shown(element.get("datetime") or "")
+        if parsed is None:
+            text = _squash(element.text_content())
+            if not text or len(text) > _SHOWN_DATE_MAX_CHARS:
+                continue
+            parsed = _parse_shown(text)
+        if parsed is not None:
+            candidates.append((parsed[1], element, parsed[0]))
+    if not candidates:
+        return None
+    positions = {element: i for i, element in enumerate(tree.iter())}
+    anchor = positions.get(near) if near is not None else None
+
+    def rank(candidate: tuple[bool, HtmlElement, datetime]) -> tuple[bool, int]:
+        has_time, element, _ = candidate
+        position = positions.get(element, 0)
+        return (not has_time, abs(position - anchor) if anchor is not None else position)
+
+    return min(candidates, key=rank)[2]
+
+
+def _headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
+    for heading in tree.xpath("//body//h1 | //body//h2 | //body//*[@itemprop='headline']"):
+        if _squash(heading.text_content()) == title:
+            return heading
+    return None
+
+
+def _parse_shown(text: str) -> tuple[datetime, bool] | None:
+    """A Vietnamese day-first date with an optional time before or after it; Vietnam time."""
+    if re.match(r"\d{4}-\d{2}-\d{2}", text):
+        value = _as_utc(text.replace(" ", "T", 1) if "T" not in text else text)
+        return (value, ":" in text) if value else None
+    day = _DAY_RE.search(text)
+    if day is None:
+        return None
+    d, m, y = (int(g) for g in day.groups())
+    year = y + 2000 if y < 100 else y
+    clock = _CLOCK_RE.search(text, day.end(), day.end() + _CLOCK_WINDOW) or _CLOCK_RE.search(
+        text[max(0, day.start() - _CLOCK_WINDOW) : day.start()]
+    )
+    hour = minute = 0
+    if clock:
+        hour, minute = int(clock.group(1)), int(clock.group(2))
+        hour = _twenty_four_hour(hour, (clock.group(3) or "").casefold())
+    try:
+        local = datetime(year, m, d, hour, minute, tzinfo=VIETNAM)
+    except ValueError:
+        return None
+    return local.astimezone(UTC), clock is not None
+
+
+def _twenty_four_hour(hour: int, meridiem: str) -> int:
+    if meridiem in ("pm", "chiều", "tối") and hour < 12:
+        return hour + 12
+    if meridiem == "đêm" and 6 <= hour < 12:
+        return hour + 12
+    if meridiem in ("am", "sáng", "đêm") and hour == 12:
+        return 0
+    return hour
+
+
+def _meta(tree: HtmlElement, key: str) -> str | None:
+    for value in tree.xpath(f"//meta[@property='{key}' or @name='{key}']/@content"):
+        if value.strip():
+            return str(value).strip()
+    return None
+
+
+def _canonical_url(tree: HtmlElement, url: str) -> str | None:
+    """<link rel=canonical>, else og:url, made absolute against the page URL."""
+    for href in tree.xpath("//link[@rel='canonical']/@href"):
+        if href.strip():
+            return urljoin(url, str(href).strip())
+    og_url = _meta(tree, "og:url")
+    return urljoin(url, og_url) if og_url else None
+
+
+def _declared_language(tree: HtmlElement) -> str | None:
+    """The language the page claims: <html lang>, then <meta> content-language, then og:locale."""
+    root = tree.getroottree().getroot()
+    values = [
+        root.get("lang"),
+        root.get("xml:lang"),
+        root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+        *tree.xpath("//meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')"
+                    "='content-language']/@content"),
+        _meta(tree, "language"),
+        _meta(tree, "og:locale"),
+    ]
+    for value in values:
+        if value and (code := re.match(r"\s*([A-Za-z]{2,3})(?:[-_]|\s*$)", value)):
+            return code.group(1).lower()
     return None
 
 
@@ -221,24 +503,26 @@ def _meta_date(html: str) -> str | None:
 
 def _page_date(
     meta_value: str | None,
+    shown: datetime | None,
     guessed: str | None,
     feed_date: datetime | None,
     fetched_at: datetime | None,
 ) -> tuple[datetime | None, str]:
-    """Page metadata, else the feed, else trafilatura's search of the page, else unknown.
+    """Page metadata, then the date printed on the page, then the feed, then trafilatura's
+    search of the page, else unknown.
 
     Never the fetch time: that would invent a spike on the collection day. A date beyond the
     fetch time (plus a day of clock slack) is wrong and skipped.
     """
     limit = (fetched_at or datetime.now(UTC)) + MAX_FUTURE
-    page_date = _as_utc(meta_value)
-    if page_date is not None and page_date <= limit:
-        return page_date, "page"
-    if feed_date is not None and feed_date <= limit:
-        return feed_date, "feed"
-    guessed_date = _as_utc(guessed)
-    if guessed_date is not None and guessed_date <= limit:
-        return guessed_date, "search"
+    for candidate, source in (
+        (_as_utc(meta_value), "page"),
+        (shown, "page"),
+        (feed_date, "feed"),
+        (_as_utc(guessed), "search"),
+    ):
+        if candidate is not None and candidate <= limit:
+            return candidate, source
     return None, "none"
 
 

@@ -4,9 +4,10 @@ import unicodedata
 from datetime import UTC, datetime
 
 import pytest
+import trafilatura
 
 from monitor.errors import ExtractError
-from monitor.extract import FeedHints, decode_html, extract_article, strip_outlet_suffix
+from monitor.extract import VIETNAM, FeedHints, decode_html, extract_article, strip_outlet_suffix
 
 BODY = " ".join(
     [
@@ -118,3 +119,152 @@ def test_a_page_without_text_is_an_extract_error() -> None:
 )
 def test_outlet_suffixes_are_removed_but_real_dashes_kept(title: str, expected: str) -> None:
     assert strip_outlet_suffix(title, "VnExpress", None) == expected
+
+
+def test_contract_fields_method_versions_canonical_and_flags() -> None:
+    html = page("Hà Nội tổng kết phòng chống thiên tai - VnExpress").replace(
+        "</head>", '<link rel="canonical" href="/thoi-su/tong-ket-123.html"></head>'
+    )
+    article = extract_article(
+        html.encode(), url="https://vnexpress.net/a.html", content_type=None, hints=FeedHints()
+    )
+    assert article.method == "trafilatura"
+    assert article.canonical_url == "https://vnexpress.net/thoi-su/tong-ket-123.html"
+    assert article.versions["trafilatura"] == trafilatura.__version__
+    assert set(article.versions) >= {"trafilatura", "lxml", "press-monitor"}
+    assert "no_date" in article.flags
+    stored = article.as_dict()
+    assert stored["flags"] == list(article.flags)
+    assert stored["method"] == "trafilatura"
+    assert stored["canonical_url"] == article.canonical_url
+    assert stored["versions"] == article.versions
+
+
+def test_og_url_is_the_canonical_url_when_there_is_no_link() -> None:
+    html = page("Tin").replace(
+        "</head>", '<meta property="og:url" content="https://x.vn/tin-1.html"></head>'
+    )
+    article = extract_article(
+        html.encode(), url="https://x.vn/tin-1.html?utm=rss", content_type=None, hints=FeedHints()
+    )
+    assert article.canonical_url == "https://x.vn/tin-1.html"
+    bare = extract_article(
+        page("Tin").encode(), url="https://x.vn/a.html", content_type=None, hints=FeedHints()
+    )
+    assert bare.canonical_url is None
+
+
+def test_the_feed_summary_is_a_recorded_fallback_for_a_page_with_little_text() -> None:
+    summary = BODY * 2
+    html = "<html><body><nav><a href='/'>Trang chủ</a></nav><p>Ảnh.</p></body></html>"
+    article = extract_article(
+        html.encode(),
+        url="https://x.vn/a.html",
+        content_type=None,
+        hints=FeedHints(summary=summary),
+    )
+    assert article.method == "feed-summary"
+    assert article.text == summary
+    assert article.extractor.startswith("feed-summary (trafilatura")
+
+
+def test_a_video_page_keeps_its_lead_and_is_flagged() -> None:
+    """No body to speak of: the lead is the text, and the page is flagged, not dropped."""
+    html = (
+        '<html lang="vi"><head><title>Video: Lũ quét ở Hà Giang | VTV.VN</title>'
+        '<meta property="og:type" content="video.other"></head><body>'
+        '<video src="/v.mp4"></video><h1>Video: Lũ quét ở Hà Giang</h1>'
+        '<div class="time">10/09/2024 18:45</div>'
+        '<div class="sapo">Lũ quét chiều 10/9 cuốn trôi cầu tạm bắc qua suối ở xã Thượng Sơn, '
+        "khiến hơn 200 hộ dân bị cô lập.</div></body></html>"
+    )
+    article = extract_article(
+        html.encode(), url="https://vtv.vn/video/lu-quet.htm", content_type=None, hints=FeedHints()
+    )
+    assert article.title == "Video: Lũ quét ở Hà Giang"
+    assert article.method in ("trafilatura", "lead-only")
+    assert "khiến hơn 200 hộ dân bị cô lập." in article.text
+    assert article.flags == ("not_article", "short")
+    assert article.published == datetime(2024, 9, 10, 11, 45, tzinfo=UTC)
+
+
+def test_the_printed_headline_beats_a_decorated_title_tag() -> None:
+    html = page("Tin").replace(
+        "<title>Tin</title>",
+        "<title>Du học sinh Việt ở Nhật-du hoc sinh viet o nhat | Giáo dục | 24h</title>",
+    ).replace("<h1>Tin</h1>", "<h1>Du học sinh Việt ở Nhật</h1>")
+    article = extract_article(
+        html.encode(), url="https://24h.com.vn/a.html", content_type=None, hints=FeedHints()
+    )
+    assert article.title == "Du học sinh Việt ở Nhật"
+
+
+@pytest.mark.parametrize(
+    ("shown", "local"),
+    [
+        ("Thứ sáu, 28/12/2012, 14:46 GMT+7", (2012, 12, 28, 14, 46)),
+        ("Thứ năm, 27/12/2012 - 7:45 AM", (2012, 12, 27, 7, 45)),
+        ("Cập nhật thứ hai, ngày 24/12/12 11:05 tối", (2012, 12, 24, 23, 5)),
+        ("08:00 8/11/2023", (2023, 11, 8, 8, 0)),
+        ("Thứ Bảy, 09:45, 29/04/2023", (2023, 4, 29, 9, 45)),
+        ("Thứ Hai, 14-11-2022, 19:52", (2022, 11, 14, 19, 52)),
+        ("Thứ Ba, ngày 12/03/2024 14:20 PM (GMT+7)", (2024, 3, 12, 14, 20)),
+        ("Chủ Nhật, 14/11/2021 - 10h30", (2021, 11, 14, 10, 30)),
+    ],
+)
+def test_dates_printed_on_the_page_are_read_in_vietnam_time(
+    shown: str, local: tuple[int, int, int, int, int]
+) -> None:
+    html = page("Tin").replace("<h1>Tin</h1>", f'<h1>Tin</h1><span class="x">{shown}</span>')
+    article = extract_article(
+        html.encode(), url="https://x.vn/a.html", content_type=None, hints=FeedHints()
+    )
+    assert article.published == datetime(*local, tzinfo=VIETNAM)
+    assert article.date_source == "page"
+
+
+def test_the_date_next_to_the_headline_beats_a_sidebar_of_other_articles_times() -> None:
+    times = [f"1{i}:00 | 26/12/2012" for i in range(4)]
+    sidebar = "".join(f'<li><label class="time">{t}</label></li>' for t in times)
+    html = page("Tin").replace(
+        "<article>", f"<ul>{sidebar}</ul><article><span class='spanTime'>20/12/2012, 10:18</span>"
+    )
+    article = extract_article(
+        html.encode(), url="https://x.vn/a.html", content_type=None, hints=FeedHints()
+    )
+    assert article.published == datetime(2012, 12, 20, 10, 18, tzinfo=VIETNAM)
+
+
+def test_declared_language_is_kept_apart_from_the_detected_one() -> None:
+    english = " ".join(
+        ["The city said it would study support policies for residents who switch."] * 6
+    )
+    html = f'<html lang="vi"><head><title>Hanoi</title></head><body><p>{english}</p></body></html>'
+    article = extract_article(
+        html.encode(), url="https://x.vn/a.html", content_type=None, hints=FeedHints()
+    )
+    assert (article.language, article.declared_language) == ("en", "vi")
+    no_lang = page("Tin").replace(' lang="vi"', "")
+    hinted = extract_article(
+        no_lang.encode(),
+        url="https://x.vn/a.html",
+        content_type=None,
+        hints=FeedHints(language="vi"),
+    )
+    assert hinted.declared_language == "vi"
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Giá vàng tăng | Kinh doanh | Soha.vn", "Giá vàng tăng"),
+        ("Thông xe cao tốc Mai Sơn - Quốc lộ 45 | VOV.VN", "Thông xe cao tốc Mai Sơn - Quốc lộ 45"),
+        ("Xe khách lật | Thời sự trong nước | Người Lao Động Online", "Xe khách lật"),
+        ("Hoa hậu làm đại sứ: Tin, Video clip, Hình ảnh Ngôi Sao", "Hoa hậu làm đại sứ"),
+        ("Ông Phúc: Lạm phát sẽ dưới 4%", "Ông Phúc: Lạm phát sẽ dưới 4%"),
+    ],
+)
+def test_outlet_and_section_suffixes(title: str, expected: str) -> None:
+    names = {"Soha.vn": "Soha", "VOV": "VOV", "Người Lao Động": "Người Lao Động"}
+    source = next((s for key, s in names.items() if key in title), "Ngôi Sao")
+    assert strip_outlet_suffix(title, source, None) == expected

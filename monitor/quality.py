@@ -1,0 +1,110 @@
+"""Quality flags of an extracted article, so a researcher can filter what to trust.
+
+* short: less text than a news article has (a photo or video page, a brief, a failed extraction)
+* probably_truncated: the text stops mid-sentence, ends on a "read more" link, or the page
+  keeps the rest for members (paywall)
+* no_date: no publication date was found
+* not_article: a homepage or section listing, or a video page
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from monitor.boilerplate import CREDIT_RE
+
+FLAGS = ("no_date", "not_article", "probably_truncated", "short")
+SHORT_CHARS = 400
+# A last line this short without final punctuation is a byline or a source ("Theo Infonet").
+BYLINE_MAX_WORDS = 8
+_SENTENCE_END = tuple('.!?…"”»)\'’:;*')
+# A line that only points elsewhere for the rest of the story.
+READ_MORE_RE = re.compile(
+    r"^[\s>»(\[]*(đọc tiếp|xem tiếp|đọc thêm|xem thêm|đọc toàn bộ|xem toàn bộ|read more|"
+    r"continue reading|lire la suite)\b[^.!?]{0,60}$",
+    re.IGNORECASE,
+)
+_PAYWALL_TEXT_RE = re.compile(
+    r"nội dung dành (riêng )?cho (thành viên|hội viên|bạn đọc đăng ký)|"
+    r"đăng ký (gói )?(thành viên|hội viên) để đọc|đăng ký để đọc tiếp|"
+    r"subscribe to (continue|read)|this (article|content) is for subscribers",
+    re.IGNORECASE,
+)
+_PAYWALL_XPATH = (
+    "//*[contains(@class, 'paywall') or contains(@id, 'paywall')"
+    " or contains(@class, 'premium-lock') or contains(@class, 'content-lock')"
+    " or contains(@class, 'member-only')]"
+    " | //meta[@property='article:content_tier'][@content='locked' or @content='metered']"
+)
+_PLAYER_XPATH = (
+    "//video | //iframe[contains(@src, 'youtube') or contains(@src, 'player')]"
+    " | //*[contains(@class, 'video-player') or contains(@id, 'player')]"
+)
+# A listing's text is mostly headlines and teasers that are themselves links.
+LISTING_MIN_LINES = 5
+LISTING_LINK_SHARE = 0.5
+
+
+def quality_flags(
+    text: str, *, dated: bool, not_article: bool, paywalled: bool
+) -> tuple[str, ...]:
+    """The sorted flags that apply to an article's text and page."""
+    flags: set[str] = set()
+    if len(text) < SHORT_CHARS:
+        flags.add("short")
+    if paywalled or looks_truncated(text):
+        flags.add("probably_truncated")
+    if not dated:
+        flags.add("no_date")
+    if not_article:
+        flags.add("not_article")
+    return tuple(sorted(flags))
+
+
+def looks_truncated(text: str) -> bool:
+    """The text ends on a "read more" line, a paywall notice, or in the middle of a sentence."""
+    # Layout tables come out of trafilatura as "cell | cell" rows: every cell is a line here.
+    lines = [line.strip() for line in text.replace("|", "\n").splitlines() if line.strip()]
+    if not lines:
+        return False
+    if READ_MORE_RE.match(lines[-1]) or _PAYWALL_TEXT_RE.search(" ".join(lines[-3:])):
+        return True
+    for line in reversed(lines):
+        if CREDIT_RE.search(line):
+            continue  # a photo caption, not a sentence of the body
+        if len(line.split()) <= BYLINE_MAX_WORDS and not line.endswith(_SENTENCE_END):
+            continue
+        return line.endswith(("...", "…")) or not line.endswith(_SENTENCE_END)
+    return False
+
+
+def strip_read_more(text: str) -> str:
+    """The text without a final "read more" line (kept as a flag, not as text)."""
+    head, _, last = text.rstrip().rpartition("\n")
+    return head.rstrip() if head and READ_MORE_RE.match(last.strip()) else text
+
+
+def has_paywall(tree: HtmlElement) -> bool:
+    """The page marks its content as locked, or shows a members-only notice."""
+    return bool(tree.xpath(_PAYWALL_XPATH))
+
+
+def is_not_article(tree: HtmlElement, *, url: str, og_type: str | None, text: str) -> bool:
+    """A homepage, a section listing or a video page rather than an article."""
+    og = (og_type or "").lower()
+    if og.startswith("video"):
+        return True
+    path = urlsplit(url).path
+    if path in ("", "/") or path.lower() in ("/index.html", "/index.htm", "/home"):
+        return True
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if len(line.split()) >= 4]
+    link_texts = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    linked = sum(line in link_texts for line in lines)
+    if linked >= LISTING_MIN_LINES and linked >= LISTING_LINK_SHARE * len(lines):
+        return True
+    video_url = "/video" in path.lower() or "video-" in path.lower()
+    return video_url and len(text) < SHORT_CHARS and bool(tree.xpath(_PLAYER_XPATH))
