@@ -10,7 +10,7 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -71,6 +71,11 @@ class ArticleRecord:
     extractor: str
     extracted_at: str
     feeds: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    versions: dict[str, str] = field(default_factory=dict)
+    canonical_url: str | None = None
+    words: int | None = None
+    cluster_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,9 @@ class Archive:
             self.db = sqlite3.connect(path, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
+            # In WAL mode NORMAL survives any crash of the process; only a power cut can lose
+            # the last commits (never corrupt the file). It makes each commit ~3x cheaper.
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.execute("PRAGMA busy_timeout=10000")
             migrate(self.db)
@@ -605,6 +613,32 @@ class Archive:
             for row in rows
         }
 
+    def feeds_of(self, ids: Iterable[int]) -> dict[int, list[str]]:
+        """article id → URLs of the feeds that listed it."""
+        out: dict[int, list[str]] = {}
+        for chunk, marks in _chunks(sorted(set(ids)), 500):
+            for article_id, url in self.db.execute(
+                f"""SELECT DISTINCT e.article_id, f.url FROM entries e
+                    JOIN feeds f ON f.id = e.feed_id
+                    WHERE e.article_id IN ({marks}) ORDER BY e.article_id, f.url""",
+                chunk,
+            ):
+                out.setdefault(article_id, []).append(url)
+        return out
+
+    def warc_refs(self, ids: Iterable[int]) -> list[WarcRef]:
+        """Where the raw responses of these articles' pages are, in article order."""
+        refs: list[WarcRef] = []
+        for chunk, marks in _chunks(sorted(set(ids)), 500):
+            for row in self.db.execute(
+                f"""SELECT p.warc_file, p.warc_offset, p.warc_length, p.warc_record_id
+                    FROM articles a JOIN pages p ON p.id = a.page_id
+                    WHERE a.id IN ({marks}) AND p.warc_file IS NOT NULL ORDER BY a.id""",
+                chunk,
+            ):
+                refs.append(WarcRef(row[0], row[1], row[2], row[3] or ""))
+        return refs
+
     def clusters_of(self, ids: Iterable[int]) -> dict[int, int]:
         """article id → cluster id, for the given articles that belong to a cluster."""
         wanted = set(ids)
@@ -838,4 +872,9 @@ def _article(row: sqlite3.Row, feeds: tuple[str, ...]) -> ArticleRecord:
         extractor=row["extractor"],
         extracted_at=row["extracted_at"],
         feeds=feeds,
+        flags=tuple(json.loads(row["flags"] or "[]")),
+        versions=json.loads(row["versions"] or "{}"),
+        canonical_url=row["canonical_url"],
+        words=row["words"],
+        cluster_id=row["cluster_id"],
     )

@@ -30,6 +30,7 @@ from monitor.cli_app import (
     since_option,
     until_option,
 )
+from monitor.cli_archive import export_command, reextract_command
 from monitor.cli_feeds import feeds
 from monitor.clock import from_iso, to_iso
 from monitor.errors import ConfigError, MonitorError
@@ -450,6 +451,8 @@ def searches_remove(app: App, name: str) -> None:
 
 
 cli.add_command(feeds)
+cli.add_command(reextract_command)
+cli.add_command(export_command)
 
 
 def main() -> None:

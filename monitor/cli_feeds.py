@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import json
+import sys
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import click
 
 from monitor import reports
 from monitor.cli_app import App, format_option, pass_app
+from monitor.config import FeedConfig
+from monitor.discovery import discover_feeds
+from monitor.errors import NotFoundError
 from monitor.feed_store import FeedRow
 from monitor.health import feed_health
+from monitor.http import Fetcher
+from monitor.opml import OpmlFeed, read_opml, write_opml
+
+# Outlets' /rss pages list dozens of section feeds; each candidate costs one request.
+DISCOVERY_CANDIDATES = 60
 
 
 @click.group()
@@ -57,6 +69,148 @@ def feeds_list(app: App, removed: bool, fmt: str) -> None:
         click.echo(json.dumps([feed_json(f) for f in rows], ensure_ascii=False, indent=2))
         return
     app.console.print(reports.feeds_table(rows))
+
+
+@feeds.command("add")
+@click.argument("url")
+@click.option("--source", help="Outlet name used in search and reports (default: the host).")
+@click.option("--name", help="A name for this feed, e.g. its section.")
+@click.option("--language", help="The feed's language, e.g. vi.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--all-found", is_flag=True, help="Add every feed found on the page.")
+@format_option("text", "json")
+@pass_app
+def feeds_add(
+    app: App,
+    url: str,
+    source: str | None,
+    name: str | None,
+    language: str | None,
+    tags: tuple[str, ...],
+    all_found: bool,
+    fmt: str,
+) -> None:
+    """Add a feed by its URL, or find the feeds of a site from its homepage.
+
+    A homepage is searched for <link rel="alternate"> feeds, links to feed pages, then common
+    feed paths (and news sitemaps). When one feed is found it is added; when several are, they
+    are listed and --all-found adds them all (or add the one you want by its URL).
+
+    Example: monitor feeds add https://vnexpress.net/ --source VnExpress
+    """
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter("give an http:// or https:// URL", param_hint="URL")
+    archive = app.archive
+    archive.sync_feeds(app.config.feeds)
+    # A one-off look at one site, asked for by a person waiting: a shorter pause per request
+    # (still one request at a time) keeps it to seconds, not minutes.
+    http = replace(app.config.http, per_host_delay=min(app.config.http.per_host_delay, 1.0))
+    with Fetcher(http) as fetcher:
+        if app.err.is_terminal:
+            app.err.print(f"looking for feeds at {url} …", highlight=False)
+        found = discover_feeds(url, fetcher.get, max_candidates=DISCOVERY_CANDIDATES)
+    if not found:
+        raise NotFoundError(
+            f"no feed found at {url} (looked for feed links on the page and at common paths)"
+        )
+    chosen = found if all_found or len(found) == 1 else []
+    added = []
+    for feed in chosen:
+        row, changed = archive.feeds.add(
+            FeedConfig(
+                url=feed.url,
+                source=source or default_source(feed.url),
+                name=name or feed.title,
+                language=language,
+                tags=tags,
+            ),
+            origin="cli",
+        )
+        added.append((feed, row, changed))
+    if fmt == "json":
+        data = {
+            "found": [asdict(feed) for feed in found],
+            "added": [feed_json(row) for _feed, row, changed in added if changed],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        app.console.print(reports.discovered_table(found, {r.url for _f, r, c in added if c}))
+        if not chosen:
+            app.console.print(
+                f"{len(found)} feeds found: add one by its URL, or all with --all-found",
+                highlight=False,
+            )
+    if not chosen:
+        sys.exit(1)
+
+
+def default_source(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+@feeds.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--source", help="Source for feeds the file doesn't name (default: the host).")
+@pass_app
+def feeds_import(app: App, file: Path, source: str | None) -> None:
+    """Add the feeds of an OPML file (from another feed reader, or `feeds export`).
+
+    Folders become tags. Feeds already present are left as they are.
+
+    Example: monitor feeds import subscriptions.opml
+    """
+    entries = read_opml(file.read_bytes())
+    archive = app.archive
+    archive.sync_feeds(app.config.feeds)
+    added = 0
+    for entry in entries:
+        _row, changed = archive.feeds.add(
+            FeedConfig(
+                url=entry.url,
+                source=entry.source or source or default_source(entry.url),
+                name=entry.title,
+                language=entry.language,
+                tags=entry.tags,
+            ),
+            origin="opml",
+        )
+        added += changed
+    app.console.print(
+        f"{len(entries)} feeds in {file.name}: {added} added, {len(entries) - added} already there",
+        highlight=False,
+    )
+
+
+@feeds.command("export")
+@click.option(
+    "--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Default: stdout."
+)
+@pass_app
+def feeds_export(app: App, output: Path | None) -> None:
+    """Write the feeds being polled as OPML 2.0 (source, language and tags included).
+
+    Example: monitor feeds export -o feeds.opml
+    """
+    archive = app.archive
+    archive.sync_feeds(app.config.feeds)
+    data = write_opml(
+        (
+            OpmlFeed(
+                url=f.url,
+                title=f.name or f.title,
+                source=f.source,
+                language=f.language,
+                tags=f.tags,
+            )
+            for f in archive.feeds.all()
+        ),
+        title="press-monitor feeds",
+    )
+    if output is None:
+        click.echo(data.decode("utf-8"), nl=False)
+    else:
+        output.write_bytes(data)
 
 
 @feeds.command("remove")

@@ -8,19 +8,21 @@ Progress is reported through a callback; nothing here prints.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from index.engine import Engine
-from monitor.archive import PERMANENT_STATUSES, Archive, PageTask
+from monitor.archive import PERMANENT_STATUSES, Archive, PageTask, WarcRef
 from monitor.config import Config
 from monitor.errors import ExtractError, FetchError, HostDeferred, RobotsDisallowed
-from monitor.extract import Extracted, FeedHints, extract_article
 from monitor.feed_store import FeedRow
 from monitor.http import Fetcher, Response
 from monitor.indexing import index_pending
 from monitor.polling import Failure, Poller
+from monitor.processing import Processed, process
+from monitor.warc import WarcWriter
 from monitor.workers import per_host
 
 
@@ -53,6 +55,8 @@ class RunSummary:
     articles_failed: int = 0
     articles_skipped: int = 0
     articles_deferred: int = 0
+    articles_merged: int = 0  # pages whose canonical URL was an article already stored
+    articles_clustered: int = 0  # new articles that are near-duplicates of earlier ones
     indexed: int = 0
     next_poll_at: str | None = None
     failures: list[Failure] = field(default_factory=list)
@@ -80,7 +84,7 @@ def run(
     rng: random.Random | None = None,
 ) -> RunSummary:
     """Poll the due feeds (every active feed with `all_feeds`, or just `only`), then fetch,
-    extract and store new pages, then index."""
+    extract and store new pages, then index. Raw responses go to WARC files."""
     report = progress or (lambda _event: None)
     summary = RunSummary(run_id=archive.start_run())
     archive.sync_feeds(config.feeds)
@@ -93,17 +97,27 @@ def run(
     summary.feeds_due = len(feeds)
     summary.feeds_not_due = max(0, len(archive.feeds.all()) - len(feeds))
     report(Progress("feeds", total=len(feeds)))
-    poller = Poller(archive, fetcher, config.schedule, summary.run_id, rng=rng or random.Random())
-    stage = poller.poll_all(
-        feeds, lambda feed: report(Progress("feeds", advance=1, label=feed.source))
-    )
-    summary.feeds_ok, summary.feeds_failed = stage.ok, stage.failed
-    summary.feeds_unchanged, summary.feeds_deferred = stage.unchanged, stage.deferred
-    summary.entries_seen, summary.entries_new = stage.entries_seen, stage.entries_new
-    summary.failures.extend(stage.failures)
-    summary.warnings.extend(stage.warnings)
-    summary.articles_known = archive.count_known(stage.seen_urls)
-    _fetch_pages(archive.pending_pages(), archive, fetcher, summary, report)
+    with open_warc(config) as warc:
+        poller = Poller(
+            archive,
+            fetcher,
+            config.schedule,
+            summary.run_id,
+            rng=rng or random.Random(),
+            keep=lambda response, metadata: keep_response(
+                warc, response, datetime.now(UTC), metadata
+            ),
+        )
+        stage = poller.poll_all(
+            feeds, lambda feed: report(Progress("feeds", advance=1, label=feed.source))
+        )
+        summary.feeds_ok, summary.feeds_failed = stage.ok, stage.failed
+        summary.feeds_unchanged, summary.feeds_deferred = stage.unchanged, stage.deferred
+        summary.entries_seen, summary.entries_new = stage.entries_seen, stage.entries_new
+        summary.failures.extend(stage.failures)
+        summary.warnings.extend(stage.warnings)
+        summary.articles_known = archive.count_known(stage.seen_urls)
+        _fetch_pages(archive.pending_pages(), archive, fetcher, warc, summary, report)
     summary.indexed = index_pending(
         archive, engine, progress=lambda n, total: report(Progress("index", total, n))
     )
@@ -115,10 +129,46 @@ def run(
     return summary
 
 
+@contextmanager
+def open_warc(config: Config) -> Iterator[WarcWriter | None]:
+    """The run's WARC writer (None when `[storage] warc = false`)."""
+    if not config.storage.warc:
+        yield None
+        return
+    writer = WarcWriter(
+        config.warc_dir,
+        max_bytes=config.storage.warc_max_mb * 1_000_000,
+        user_agent=config.http.user_agent,
+    )
+    try:
+        yield writer
+    finally:
+        writer.close()
+
+
+def keep_response(
+    warc: WarcWriter | None, response: Response, fetched_at: datetime, metadata: dict[str, str]
+) -> WarcRef | None:
+    """Write the raw response to the WARC file; where it went, or None without WARC."""
+    if warc is None:
+        return None
+    location = warc.write_response(
+        url=response.url,
+        status=response.status,
+        headers=response.headers,
+        body=response.body,
+        fetched_at=fetched_at,
+        request_headers=response.request_headers,
+        metadata=metadata,
+    )
+    return WarcRef(location.file, location.offset, location.length, location.record_id)
+
+
 @dataclass(frozen=True)
 class _PageResult:
     response: Response | None = None
-    article: Extracted | None = None
+    processed: Processed | None = None
+    warc: WarcRef | None = None
     error: FetchError | ExtractError | None = None
 
 
@@ -126,6 +176,7 @@ def _fetch_pages(
     pages: list[PageTask],
     archive: Archive,
     fetcher: Fetcher,
+    warc: WarcWriter | None,
     summary: RunSummary,
     report: ProgressFn,
 ) -> None:
@@ -136,31 +187,30 @@ def _fetch_pages(
             response = fetcher.get(page.url, robots=True)
         except FetchError as exc:
             return _PageResult(error=exc)
-        hints = FeedHints(
-            title=page.feed_title,
-            summary=page.feed_summary,
-            author=page.feed_author,
-            published=page.feed_published,
-            language=page.feed_language,
-            source=page.source,
+        fetched_at = datetime.now(UTC)
+        ref = keep_response(
+            warc,
+            response,
+            fetched_at,
+            {"kind": "page", "page-id": str(page.id), "source": page.source, "url": page.url},
         )
         try:
-            article = extract_article(
+            processed = process(
                 response.body,
                 url=response.url,
                 content_type=response.content_type,
-                hints=hints,
-                fetched_at=datetime.now(UTC),
+                task=page,
+                fetched_at=fetched_at,
             )
         except ExtractError as exc:
-            return _PageResult(response=response, error=exc)
-        return _PageResult(response=response, article=article)
+            return _PageResult(response=response, warc=ref, error=exc)
+        return _PageResult(response=response, processed=processed, warc=ref)
 
     for page, result in per_host(pages, lambda p: p.url, fetch, fetcher.config.concurrency):
         report(Progress("pages", advance=1, label=page.source))
         response, error = result.response, result.error
-        if result.article is not None and response is not None:
-            archive.store_article(
+        if result.processed is not None and response is not None:
+            stored = archive.store_article(
                 page.id,
                 status=response.status,
                 final_url=response.url,
@@ -168,8 +218,12 @@ def _fetch_pages(
                 headers=response.headers,
                 body=response.body,
                 body_sha256=response.sha256,
-                article=result.article.as_dict(),
+                article=result.processed.record,
+                warc=result.warc,
+                near_dup=result.processed.near_dup,
             )
+            summary.articles_merged += stored.merged
+            summary.articles_clustered += stored.cluster_id is not None
             archive.log_fetch(
                 run_id=summary.run_id,
                 kind="page",
@@ -180,7 +234,7 @@ def _fetch_pages(
                 outcome="ok",
                 duration_ms=response.duration_ms,
             )
-            summary.articles_new += 1
+            summary.articles_new += not stored.merged
             continue
         assert error is not None
         status = error.status if isinstance(error, FetchError) else None

@@ -15,7 +15,7 @@ from monitor.archive import Archive, WarcRef
 from monitor.config import ScheduleConfig
 from monitor.errors import FeedError, FetchError, HostDeferred
 from monitor.feed_store import FeedRow
-from monitor.feeds import parse_feed
+from monitor.feeds import ParsedFeed, parse_feed
 from monitor.http import Fetcher, Response
 from monitor.schedule import (
     Hint,
@@ -51,6 +51,13 @@ class FeedStage:
     warnings: list[Failure] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Polled:
+    response: Response
+    warc: WarcRef | None
+    parsed: ParsedFeed | FeedError | None  # None: not modified
+
+
 @dataclass
 class Poller:
     archive: Archive
@@ -72,10 +79,11 @@ class Poller:
             elif isinstance(result, FetchError):
                 self._failed(feed, str(result), result.status, result)
             else:
-                self._received(feed, *result)
+                self._received(feed, result)
         return self.stage
 
-    def _request(self, feed: FeedRow) -> tuple[Response, WarcRef | None] | FetchError:
+    def _request(self, feed: FeedRow) -> _Polled | FetchError:
+        """Runs in the host's worker: request, keep the raw document, parse it."""
         headers: dict[str, str] = {}
         # One validator, not both: some servers ignore If-Modified-Since when If-None-Match
         # is present and compare the wrong one.
@@ -88,21 +96,29 @@ class Poller:
         except FetchError as exc:
             return exc
         if response.status != 200:
-            return response, None
+            return _Polled(response, None, None)
         metadata = {"kind": "feed", "feed-id": str(feed.id), "source": feed.source}
-        return response, self.keep(response, metadata)
+        warc = self.keep(response, metadata)
+        if feed.content_hash and response.sha256 == feed.content_hash:
+            return _Polled(response, warc, None)
+        try:
+            parsed: ParsedFeed | FeedError = parse_feed(
+                response.body, url=response.url, content_type=response.content_type
+            )
+        except FeedError as exc:
+            parsed = exc
+        return _Polled(response, warc, parsed)
 
-    def _received(self, feed: FeedRow, result: Response, warc: WarcRef | None) -> None:
+    def _received(self, feed: FeedRow, polled: _Polled) -> None:
+        result, warc, parsed = polled.response, polled.warc, polled.parsed
         now = self.clock()
         hints = header_hints(result.headers, now)
-        if result.status == 304 or (feed.content_hash and result.sha256 == feed.content_hash):
+        if parsed is None:  # 304, or the same bytes as last time
             self.stage.unchanged += 1
             self._succeeded(feed, result, "unchanged", 0, 0, hints, changed=False, warc=warc)
             return
-        try:
-            parsed = parse_feed(result.body, url=result.url, content_type=result.content_type)
-        except FeedError as exc:
-            self._failed(feed, str(exc), result.status, exc, warc=warc)
+        if isinstance(parsed, FeedError):
+            self._failed(feed, str(parsed), result.status, parsed, warc=warc)
             return
         seen, new = self.archive.add_entries(feed, parsed.entries)
         self.stage.seen_urls.update(entry.url for entry in parsed.entries)

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from index.model import Snippet
 from monitor.archive import ArticleExtras, ArticleRecord
+from monitor.discovery import DiscoveredFeed
 from monitor.feed_store import FeedRow
 from monitor.health import FeedHealth
 from monitor.pipeline import RunSummary
@@ -244,6 +245,26 @@ def feeds_table(rows: list[FeedRow]) -> Table:
             feed.origin + (" (removed)" if feed.removed_at else ""),
             (feed.last_success_at or "never")[:16].replace("T", " "),
             _when(feed.next_poll_at) if not feed.removed_at else "—",
+        )
+    return table
+
+
+def discovered_table(found: list[DiscoveredFeed], added: set[str]) -> Table:
+    table = Table(title=f"{len(found)} feeds found", title_justify="left")
+    table.add_column("url", overflow="fold")
+    table.add_column("title")
+    table.add_column("kind")
+    table.add_column("entries", justify="right")
+    table.add_column("found by")
+    table.add_column("")
+    for feed in found:
+        table.add_row(
+            feed.url,
+            feed.title or "—",
+            feed.kind,
+            str(feed.entries),
+            feed.how,
+            Text("added", style="green") if feed.url in added else "",
         )
     return table
 

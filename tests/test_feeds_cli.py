@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from monitor.archive import Archive
 from monitor.cli import cli
 from monitor.clock import to_iso
+from monitor.config import FeedConfig
 from tests.localsite import LocalSite
 
 EMPTY_RSS = """<?xml version="1.0" encoding="utf-8"?>
@@ -133,3 +134,73 @@ def test_health_problems_only_and_the_table(history: Feeds) -> None:
     assert table.exit_code == 0
     assert "feed health, last 7 days" in table.output
     assert "zero: no new entries in 3 days" in table.output
+
+
+HOMEPAGE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Báo Thử</title>
+<link rel="alternate" type="application/rss+xml" title="Tin mới" href="/rss/tin-moi.rss">
+<link rel="alternate" type="application/rss+xml" title="Thời sự" href="/rss/thoi-su.rss">
+</head><body><a href="/">Trang chủ</a></body></html>"""
+
+
+def test_add_finds_the_feeds_of_a_homepage_and_adds_them(tmp_path: Path, site: LocalSite) -> None:
+    site.route("/", body=HOMEPAGE, content_type="text/html; charset=utf-8")
+    site.route("/rss/tin-moi.rss", body=EMPTY_RSS.format(title="Tin mới"))
+    site.route("/rss/thoi-su.rss", body=EMPTY_RSS.format(title="Thời sự"))
+    feeds = Feeds(tmp_path, [])
+    several = feeds("feeds", "add", site.url("/"))
+    assert several.exit_code == 1
+    assert "2 feeds found" in several.output and "--all-found" in several.output
+    assert feeds.json("feeds", "list") == []
+    added = feeds.json("feeds", "add", site.url("/"), "--all-found", "--source", "Báo Thử")
+    assert [f["how"] for f in added["found"]] == ["link", "link"]
+    assert [(f["source"], f["origin"]) for f in added["added"]] == [("Báo Thử", "cli")] * 2
+    one = feeds.json("feeds", "add", site.url("/rss/thoi-su.rss"))
+    assert one["added"] == [] and one["found"][0]["how"] == "given"  # already there
+    listed = feeds.json("feeds", "list")
+    assert {f["url"].removeprefix(site.base_url) for f in listed} == {
+        "/rss/tin-moi.rss",
+        "/rss/thoi-su.rss",
+    }
+    run = feeds("run", "--format", "json")
+    assert run.exit_code == 0 and json.loads(run.output)["feeds_ok"] == 2
+
+
+def test_add_says_clearly_when_nothing_is_found(tmp_path: Path, site: LocalSite) -> None:
+    site.route("/", body="<html><body>Không có gì</body></html>", content_type="text/html")
+    site.allow_unknown()  # the common feed paths are tried and are not there
+    result = Feeds(tmp_path, [])("feeds", "add", site.url("/"))
+    assert result.exit_code == 1
+    assert "no feed found at" in result.output
+
+
+def test_opml_export_then_import_round_trips_the_feed_list(
+    tmp_path: Path, site: LocalSite
+) -> None:
+    (tmp_path / "one").mkdir()
+    first = Feeds(tmp_path / "one", [(site.url("/a.rss"), "Báo A")])
+    with Archive(first.archive_path) as archive:
+        archive.sync_feeds([FeedConfig(url=site.url("/a.rss"), source="Báo A")])
+        archive.feeds.add(
+            FeedConfig(url="https://b.vn/rss", source="Báo B", language="vi", tags=("kinh-te",)),
+            origin="cli",
+        )
+    opml = tmp_path / "feeds.opml"
+    assert first("feeds", "export", "-o", str(opml)).exit_code == 0
+    assert opml.read_text("utf-8").startswith("<?xml")
+    (tmp_path / "two").mkdir()
+    second = Feeds(tmp_path / "two", [])
+    imported = second("feeds", "import", str(opml))
+    assert imported.exit_code == 0 and "2 added" in imported.output
+    again = second("feeds", "import", str(opml))
+    assert "0 added, 2 already there" in again.output
+    assert [
+        (f["url"], f["source"], f["language"], f["tags"], f["origin"])
+        for f in second.json("feeds", "list")
+    ] == [
+        (site.url("/a.rss"), "Báo A", None, [], "opml"),
+        ("https://b.vn/rss", "Báo B", "vi", ["kinh-te"], "opml"),
+    ]
+    bad = tmp_path / "bad.opml"
+    bad.write_text("<html><body>not opml</body></html>", encoding="utf-8")
+    failed = second("feeds", "import", str(bad))
+    assert failed.exit_code == 1 and "not a usable OPML file" in failed.output

@@ -1,0 +1,183 @@
+"""`monitor reextract` and `monitor export`: working on the archive itself."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from monitor.archive import Archive, ArticleRecord
+from monitor.cli_app import App, format_option, pass_app, since_option, until_option
+from monitor.export import write_csv, write_jsonl, write_warc
+from monitor.indexing import index_pending
+from monitor.reextract import reextract
+from monitor.saved import expand_saved
+from monitor.searching import build_query
+from monitor.warc import WarcLocation
+
+
+@contextmanager
+def _bar(app: App, label: str) -> Iterator[Any]:
+    progress = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=app.err,
+        disable=not app.err.is_terminal,
+    )
+    with progress:
+        task = progress.add_task(label, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+@click.command("reextract")
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@format_option("text", "json")
+@pass_app
+def reextract_command(app: App, sources: tuple[str, ...], fmt: str) -> None:
+    """Extract every archived article again from its stored response, then re-cluster
+    near-duplicates and re-index. No publisher is asked for anything.
+
+    Run it after upgrading trafilatura or press-monitor; article ids stay the same.
+
+    Example: monitor reextract --source VnExpress
+    """
+    archive = app.archive
+    with _bar(app, "extract") as on_progress:
+        summary = reextract(archive, app.config, sources=sources, progress=on_progress)
+    with _bar(app, "index") as on_progress:
+        indexed = index_pending(archive, app.engine, progress=on_progress)
+    data = {**summary.as_dict(), "indexed": indexed}
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
+    app.console.print(
+        f"re-extracted {summary.articles} articles: {summary.changed} changed, "
+        f"{summary.failed} kept as they were (no text found now); "
+        f"{summary.clustered} in near-duplicate clusters; {indexed} indexed",
+        highlight=False,
+    )
+    for article_id, reason in summary.failures[:20]:
+        app.err.print(f"[yellow]article {article_id}: {reason}[/yellow]", highlight=False)
+
+
+@click.command("export")
+@click.argument("query", default="*")
+@format_option("jsonl", "csv", "warc")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="File to write (default: standard output; required for warc).",
+)
+@click.option("--no-text", is_flag=True, help="csv: leave the full text out.")
+@since_option
+@until_option
+@pass_app
+def export_command(
+    app: App,
+    query: str,
+    fmt: str,
+    output: Path | None,
+    no_text: bool,
+    since: date | None,
+    until: date | None,
+) -> None:
+    """Export articles matching QUERY (default: all) with their metadata and full text,
+    or (--format warc) the raw responses they were extracted from.
+
+    Examples:
+
+      monitor export -o corpus.jsonl
+
+      monitor export 'source:"Tuổi Trẻ"' --format csv --since 2026-11-01 -o tt.csv
+
+      monitor export --format warc -o pages.warc.gz
+    """
+    archive = app.archive
+    ids = None
+    if query.strip() != "*" or since or until:
+        node = build_query(
+            expand_saved(archive, query),
+            since=since,
+            until=until,
+            zone=ZoneInfo(app.config.report.timezone),
+        )
+        ids = sorted(int(i) for i in app.engine.ids(node) if i.isdigit())
+    if fmt == "warc":
+        if output is None:
+            raise click.UsageError("--format warc needs --output FILE.warc.gz")
+        refs = archive.warc_refs(ids if ids is not None else _all_ids(archive))
+        with output.open("wb") as out:
+            copied = write_warc(
+                (WarcLocation(r.file, r.offset, r.length, r.record_id) for r in refs),
+                app.config.warc_dir,
+                out,
+            )
+        app.err.print(f"{len(refs)} responses ({copied} records) written to {output}")
+        return
+    rows = _rows(archive, ids)
+    with _text_output(output) as out:
+        count = write_csv(rows, out, text=not no_text) if fmt == "csv" else write_jsonl(rows, out)
+    if output is not None:
+        app.err.print(f"{count} articles written to {output}")
+
+
+def _all_ids(archive: Archive) -> list[int]:
+    return [row[0] for row in archive.db.execute("SELECT id FROM articles ORDER BY id")]
+
+
+def _rows(archive: Archive, ids: list[int] | None) -> Iterator[dict[str, object]]:
+    """Export rows, read a page of articles at a time."""
+    batch: list[ArticleRecord] = []
+    for article in archive.articles(ids):
+        batch.append(article)
+        if len(batch) == 500:
+            yield from _batch_rows(archive, batch)
+            batch = []
+    yield from _batch_rows(archive, batch)
+
+
+def _batch_rows(archive: Archive, batch: list[ArticleRecord]) -> Iterator[dict[str, object]]:
+    ids = [a.id for a in batch]
+    extras = archive.extras(ids)
+    feeds = archive.feeds_of(ids)
+    for a in batch:
+        extra = extras.get(a.id)
+        yield {
+            "id": a.id,
+            "url": a.url,
+            "canonical_url": a.canonical_url,
+            "source": a.source,
+            "feeds": feeds.get(a.id, []),
+            "title": a.title,
+            "author": a.author,
+            "published": a.published,
+            "date_source": a.date_source,
+            "language": a.language,
+            "declared_language": a.declared_language,
+            "method": a.extractor,
+            "flags": list(a.flags),
+            "cluster": a.cluster_id,
+            "also_published_by": list(extra.also_published_by) if extra else [],
+            "words": a.words,
+            "text": a.text,
+        }
+
+
+@contextmanager
+def _text_output(path: Path | None) -> Iterator[IO[str]]:
+    if path is None:
+        yield sys.stdout
+        return
+    # newline="" so that the csv module's CRLF row ends are written as they are.
+    with path.open("w", encoding="utf-8", newline="") as out:
+        yield out

@@ -1,0 +1,64 @@
+"""From a stored or fresh response to what the archive keeps: article, identity, fingerprint.
+
+Shared by collection runs and `monitor reextract`, so both make articles the same way. CPU work
+only: it runs in worker threads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from monitor import near_dup
+from monitor.archive import NearDup, PageTask
+from monitor.extract import Extracted, FeedHints, extract_article
+from monitor.urls import canonical_url
+
+
+@dataclass(frozen=True)
+class Processed:
+    article: Extracted
+    record: dict[str, Any]  # what Archive.store_article / update_article take
+    near_dup: NearDup | None
+
+
+def hints_for(task: PageTask) -> FeedHints:
+    return FeedHints(
+        title=task.feed_title,
+        summary=task.feed_summary,
+        author=task.feed_author,
+        published=task.feed_published,
+        language=task.feed_language,
+        source=task.source,
+    )
+
+
+def process(
+    body: bytes,
+    *,
+    url: str,
+    content_type: str | None,
+    task: PageTask,
+    fetched_at: datetime | None,
+) -> Processed:
+    """Extract the article (raises ExtractError), validate its canonical URL, fingerprint it."""
+    article = extract_article(
+        body, url=url, content_type=content_type, hints=hints_for(task), fetched_at=fetched_at
+    )
+    record = article.as_dict()
+    # The page's own claim is checked before it may merge two pages into one article.
+    record["canonical_url"] = canonical_url(article.canonical_url, url)
+    fingerprint = near_dup.fingerprint(f"{article.title}\n{article.text}")
+    return Processed(
+        article,
+        record,
+        NearDup(
+            fingerprint,
+            near_dup.lsh_keys(fingerprint),
+            near_dup.similarity,
+            near_dup.NEAR_DUPLICATE,
+        )
+        if fingerprint is not None
+        else None,
+    )
