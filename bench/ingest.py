@@ -6,15 +6,18 @@
 N article pages are generated from `corpus.py`'s synthetic Vietnamese text, each wrapped in one
 of four outlet-like layouts (header and menu, sapo, body with a figure, related and most-read
 lists, footer, inline scripts: 40–60 KB, the weight of a real Vietnamese article page). Their
-feed entries are recorded first (untimed), as the feed stage of a run would; then three timed
-stages run one after the other, so each has its own figure:
+feed entries are recorded first (untimed), as the feed stage of a run would; then:
 
-* extract: `extract_article` on every page, in `--workers` threads (what a run does: one
-  thread per host, all sharing the GIL), in a process pool, or serially;
-* store: `Archive.store_article` plus its fetch-log row for each page, on the main thread;
+* extract: `monitor.processing.process` (extraction, canonical URL, fingerprint) on every
+  page, in a pool of `--workers` processes (what `monitor reextract` does), in threads (what a
+  run does: one thread per host, all sharing the GIL), or serially;
+* store, as results come in (overlapping extraction): the raw response to a WARC file,
+  `Archive.store_article` (near-duplicate clustering included) and its fetch-log row, on the
+  main thread;
 * index: `index_pending` into a fresh index of `--engine`.
 
-Output: {"articles", "articles_per_s", "peak_rss_mb", "extract_s", "store_s", "index_s",
+Output: {"articles", "articles_per_s", "peak_rss_mb", "extract_store_s", "store_s" (main-thread
+time spent storing), "index_s",
 "mode", "workers", "engine", "html_mb", "failed", "loadavg"}. `peak_rss_mb` is this process;
 with processes, `peak_child_rss_mb` is the largest worker. Progress goes to stderr.
 """
@@ -22,7 +25,6 @@ with processes, `peak_child_rss_mb` is the largest worker. Progress goes to stde
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -42,11 +44,14 @@ import corpus
 
 from index import ENGINES, Document, open_engine
 from index.analysis import fold
-from monitor.archive import Archive, EntryData, PageTask
+from monitor.archive import Archive, EntryData, PageTask, WarcRef
 from monitor.config import FeedConfig
 from monitor.errors import ExtractError
-from monitor.extract import Extracted, FeedHints, extract_article
+from monitor.http import Response
 from monitor.indexing import index_pending
+from monitor.pipeline import keep_response
+from monitor.processing import Processed, process
+from monitor.warc import WarcWriter
 
 CONTENT_TYPE = "text/html; charset=utf-8"
 MODES = ("threads", "processes", "serial")
@@ -316,12 +321,13 @@ def record_entries(archive: Archive, pages: list[Page]) -> list[PageTask]:
     return archive.pending_pages()
 
 
-def _extract(task: tuple[bytes, str, FeedHints]) -> Extracted | str:
-    """One page; module-level so a process pool can run it. An ExtractError comes back as text."""
-    body, url, hints = task
+def _extract(task: tuple[bytes, str, PageTask]) -> Processed | str:
+    """One page as a run makes it (article, canonical URL, fingerprint); module-level so a
+    process pool can run it. An ExtractError comes back as text."""
+    body, url, page = task
     try:
-        return extract_article(
-            body, url=url, content_type=CONTENT_TYPE, hints=hints, fetched_at=datetime.now(UTC)
+        return process(
+            body, url=url, content_type=CONTENT_TYPE, task=page, fetched_at=datetime.now(UTC)
         )
     except ExtractError as exc:
         return str(exc)
@@ -329,64 +335,77 @@ def _extract(task: tuple[bytes, str, FeedHints]) -> Extracted | str:
 
 def extract_all(
     tasks: list[PageTask], html: dict[str, bytes], mode: str, workers: int
-) -> list[Extracted | str]:
-    work = [
-        (
-            html[t.url],
-            t.url,
-            FeedHints(
-                title=t.feed_title,
-                summary=t.feed_summary,
-                author=t.feed_author,
-                published=t.feed_published,
-                language=t.feed_language,
-                source=t.source,
-            ),
-        )
-        for t in tasks
-    ]
+) -> Iterator[Processed | str]:
+    """Results in task order, as they come: the caller stores while workers extract."""
+    work = [(html[t.url], t.url, t) for t in tasks]
     if mode == "serial":
-        return [_extract(w) for w in work]
+        yield from (_extract(w) for w in work)
+        return
     pool: Executor = (
         ThreadPoolExecutor(workers) if mode == "threads" else ProcessPoolExecutor(workers)
     )
     with pool:
-        chunk = 1 if mode == "threads" else max(1, len(work) // (workers * 8))
-        return list(pool.map(_extract, work, chunksize=chunk))
+        chunk = 1 if mode == "threads" else 16
+        yield from pool.map(_extract, work, chunksize=chunk)
 
 
 def store_all(
-    archive: Archive, tasks: list[PageTask], html: dict[str, bytes], results: list[Extracted | str]
-) -> int:
-    """Store each page and its article as a run does; returns how many failed extraction."""
+    archive: Archive,
+    tasks: list[PageTask],
+    html: dict[str, bytes],
+    results: Iterator[Processed | str],
+    warc_dir: Path,
+) -> tuple[int, float]:
+    """Store each page as a run does: raw response to WARC, article, cluster, fetch-log row.
+    Returns how many failed extraction, and the seconds spent storing."""
     run_id = archive.start_run()
     failed = 0
-    for task, result in zip(tasks, results, strict=True):
-        body = html[task.url]
-        if isinstance(result, str):
-            failed += 1
-            archive.record_page_failure(task.id, error=result, status=200, permanent=True)
-            continue
-        archive.store_article(
-            task.id,
-            status=200,
-            final_url=task.url,
-            content_type=CONTENT_TYPE,
-            headers={"content-type": CONTENT_TYPE, "content-length": str(len(body))},
-            body=body,
-            body_sha256="sha256:" + hashlib.sha256(body).hexdigest(),
-            article=result.as_dict(),
-        )
-        archive.log_fetch(
-            run_id=run_id,
-            kind="page",
-            page_id=task.id,
-            source=task.source,
-            url=task.url,
-            status=200,
-            outcome="ok",
-        )
-    return failed
+    busy = 0.0
+    with WarcWriter(warc_dir) as warc:
+        for task, result in zip(tasks, results, strict=True):
+            began = time.perf_counter()
+            body = html[task.url]
+            headers = {"content-type": CONTENT_TYPE, "content-length": str(len(body))}
+            response = Response(task.url, 200, headers, body, duration_ms=0)
+            ref = keep_response(warc, response, datetime.now(UTC), {"kind": "page"})
+            if isinstance(result, str):
+                failed += 1
+                archive.record_page_failure(task.id, error=result, status=200, permanent=True)
+            else:
+                _store_one(archive, task, response, ref, result, run_id)
+            busy += time.perf_counter() - began
+    return failed, busy
+
+
+def _store_one(
+    archive: Archive,
+    task: PageTask,
+    response: Response,
+    ref: WarcRef | None,
+    result: Processed,
+    run_id: int,
+) -> None:
+    archive.store_article(
+        task.id,
+        status=200,
+        final_url=task.url,
+        content_type=CONTENT_TYPE,
+        headers=response.headers,
+        body=response.body,
+        body_sha256=response.sha256,
+        article=result.record,
+        warc=ref,
+        near_dup=result.near_dup,
+    )
+    archive.log_fetch(
+        run_id=run_id,
+        kind="page",
+        page_id=task.id,
+        source=task.source,
+        url=task.url,
+        status=200,
+        outcome="ok",
+    )
 
 
 def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
@@ -397,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--engine", choices=ENGINES, default="tantivy")
-    parser.add_argument("--mode", choices=MODES, default="threads")
+    parser.add_argument("--mode", choices=MODES, default="processes")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--dir", type=Path, help="where the archive and index go (default: temp)")
@@ -417,9 +436,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"extracting ({args.mode}, {args.workers} workers)…", file=sys.stderr)
             started = time.perf_counter()
             results = extract_all(tasks, html, args.mode, args.workers)
-            extracted = time.perf_counter()
-            print("storing…", file=sys.stderr)
-            failed = store_all(archive, tasks, html, results)
+            failed, storing = store_all(archive, tasks, html, results, work_dir / "warc")
             stored = time.perf_counter()
             print("indexing…", file=sys.stderr)
             indexed = index_pending(archive, engine)
@@ -435,8 +452,8 @@ def main(argv: list[str] | None = None) -> int:
         "articles": len(tasks),
         "articles_per_s": round(len(tasks) / total, 1),
         "peak_rss_mb": peak_rss_mb(),
-        "extract_s": round(extracted - started, 2),
-        "store_s": round(stored - extracted, 2),
+        "extract_store_s": round(stored - started, 2),
+        "store_s": round(storing, 2),
         "index_s": round(done - stored, 2),
         "mode": args.mode,
         "workers": 1 if args.mode == "serial" else args.workers,

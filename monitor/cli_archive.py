@@ -40,9 +40,16 @@ def _bar(app: App, label: str) -> Iterator[Any]:
 
 @click.command("reextract")
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Extraction processes (default: one per CPU).",
+)
 @format_option("text", "json")
 @pass_app
-def reextract_command(app: App, sources: tuple[str, ...], fmt: str) -> None:
+def reextract_command(
+    app: App, sources: tuple[str, ...], workers: int | None, fmt: str
+) -> None:
     """Extract every archived article again from its stored response, then re-cluster
     near-duplicates and re-index. No publisher is asked for anything.
 
@@ -52,7 +59,9 @@ def reextract_command(app: App, sources: tuple[str, ...], fmt: str) -> None:
     """
     archive = app.archive
     with _bar(app, "extract") as on_progress:
-        summary = reextract(archive, app.config, sources=sources, progress=on_progress)
+        summary = reextract(
+            archive, app.config, sources=sources, workers=workers, progress=on_progress
+        )
     with _bar(app, "index") as on_progress:
         indexed = index_pending(archive, app.engine, progress=on_progress)
     data = {**summary.as_dict(), "indexed": indexed}

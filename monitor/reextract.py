@@ -7,15 +7,23 @@ updated in place (same id) and indexed again by the next `index_pending`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 
 from monitor.archive import Archive, StoredPage
 from monitor.config import Config
 from monitor.errors import ArchiveError, ExtractError
 from monitor.near_dup import Clusterer
-from monitor.processing import process
+from monitor.processing import Processed, process
 from monitor.warc import WarcLocation, read_response
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -47,44 +55,91 @@ def raw_body(config: Config, page: StoredPage) -> bytes:
     raise ArchiveError(f"page {page.task.id} ({page.task.url}) has no stored response")
 
 
+def remake(config: Config, page: StoredPage) -> Processed | str:
+    """One article made again from its stored response (in a worker process); an error as text."""
+    try:
+        return process(
+            raw_body(config, page),
+            url=page.final_url,
+            content_type=page.content_type,
+            task=page.task,
+            fetched_at=None,
+        )
+    except (ExtractError, ArchiveError) as exc:
+        return str(exc)
+
+
 def reextract(
     archive: Archive,
     config: Config,
     *,
     sources: Sequence[str] = (),
+    workers: int | None = None,
     progress: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> ReextractSummary:
-    """Extract every stored page again; an article whose page no longer yields text keeps
-    its current version (and is reported)."""
+    """Extract every stored page again, in `workers` processes (default: one per CPU); an
+    article whose page no longer yields text keeps its current version (and is reported)."""
     summary = ReextractSummary()
     total = archive.article_count()
-    for page in archive.stored_pages(sources=sources):
-        summary.articles += 1
-        try:
-            processed = process(
-                raw_body(config, page),
-                url=page.final_url,
-                content_type=page.content_type,
-                task=page.task,
-                fetched_at=None,
-            )
-        except (ExtractError, ArchiveError) as exc:
-            summary.failed += 1
-            summary.failures.append((page.article_id, str(exc)))
-            progress(summary.articles, total)
-            continue
-        before = archive.article(page.article_id)
-        record = processed.record
-        if (before.title, before.text, before.published) != (
-            record["title"],
-            record["text"],
-            record["published"],
-        ):
-            summary.changed += 1
-        archive.update_article(page.article_id, record, fingerprint=processed.near_dup)
-        progress(summary.articles, total)
+    count = workers or os.cpu_count() or 1
+    # Extraction is CPU-bound Python: processes, not threads. Pages go out a batch at a time
+    # so memory stays flat however large the archive; writes stay on this thread.
+    # "spawn": forking a process that has threads (SQLite, the index) is unsafe.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(count, mp_context=context) if count > 1 else _Inline() as pool:
+        for batch in _batches(archive.stored_pages(sources=sources), BATCH):
+            results = pool.map(partial(remake, config), batch, chunksize=8)
+            for page, result in zip(batch, results, strict=True):
+                summary.articles += 1
+                _apply(archive, summary, page, result)
+                progress(summary.articles, total)
     summary.clustered = recluster(archive)
     return summary
+
+
+def _apply(
+    archive: Archive, summary: ReextractSummary, page: StoredPage, result: Processed | str
+) -> None:
+    if isinstance(result, str):
+        summary.failed += 1
+        summary.failures.append((page.article_id, result))
+        return
+    before = archive.article(page.article_id)
+    record = result.record
+    if (before.title, before.text, before.published) != (
+        record["title"],
+        record["text"],
+        record["published"],
+    ):
+        summary.changed += 1
+    archive.update_article(page.article_id, record, fingerprint=result.near_dup)
+
+
+BATCH = 256
+
+
+def _batches(pages: Iterator[StoredPage], size: int) -> Iterator[list[StoredPage]]:
+    batch: list[StoredPage] = []
+    for page in pages:
+        batch.append(page)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class _Inline:
+    """Stands in for a process pool when one worker is asked for."""
+
+    def __enter__(self) -> _Inline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], chunksize: int = 1) -> Iterator[R]:
+        return map(fn, items)
 
 
 def recluster(archive: Archive) -> int:

@@ -249,8 +249,10 @@ def test_export_jsonl_csv_and_warc(world: World, tmp_path: Path) -> None:
 
 def test_reextract_remakes_articles_from_stored_responses(world: World) -> None:
     before = world.site.requests
-    summary = world.json("reextract")
+    summary = world.json("reextract", "--workers", "2")
     assert summary["articles"] == 4 and summary["failed"] == 0 and summary["changed"] == 0
     assert summary["clustered"] == 2 and summary["indexed"] == 4
     assert world.site.requests == before  # nothing was asked of any publisher
     assert world.json("search", "miền Trung", "--collapse")["total_without_copies"] == 1
+    inline = world.json("reextract", "--workers", "1", "--source", "Báo C")
+    assert (inline["articles"], inline["failed"], inline["changed"]) == (1, 0, 0)
