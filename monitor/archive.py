@@ -803,8 +803,10 @@ class Archive:
     def stats(self) -> dict[str, int]:
         one = self._one
         return {
-            "feeds": one("SELECT COUNT(*) FROM feeds"),
-            "feeds_failing": one("SELECT COUNT(*) FROM feeds WHERE consecutive_failures > 0"),
+            "feeds": one("SELECT COUNT(*) FROM feeds WHERE removed_at IS NULL"),
+            "feeds_failing": one(
+                "SELECT COUNT(*) FROM feeds WHERE consecutive_failures > 0 AND removed_at IS NULL"
+            ),
             "entries": one("SELECT COUNT(*) FROM entries"),
             "pages_pending": one(
                 f"SELECT COUNT(*) FROM pages WHERE state='new' OR "
@@ -814,6 +816,12 @@ class Archive:
             "articles": one("SELECT COUNT(*) FROM articles"),
             "articles_unindexed": one("SELECT COUNT(*) FROM articles WHERE indexed_at IS NULL"),
             "sources": one("SELECT COUNT(DISTINCT source) FROM articles"),
+            "pages_merged": one("SELECT COUNT(*) FROM pages WHERE merged_into IS NOT NULL"),
+            "clusters": one("SELECT COUNT(DISTINCT cluster_id) FROM articles"),
+            "articles_in_clusters": one(
+                "SELECT COUNT(*) FROM articles WHERE cluster_id IS NOT NULL"
+            ),
+            "articles_flagged": one("SELECT COUNT(*) FROM articles WHERE flags != '[]'"),
         }
 
     def size_bytes(self) -> int:

@@ -296,6 +296,9 @@ def stats(app: App, fmt: str) -> None:
         "indexed": app.engine.doc_count(),
         "engine": app.config.index.engine,
         "archive_bytes": app.archive.size_bytes(),
+        "warc_bytes": sum(
+            f.stat().st_size for f in app.config.warc_dir.glob("*.warc.gz") if f.is_file()
+        ),
         "index_bytes": app.engine.size_bytes(),
         "storage_dir": str(app.config.storage.dir),
         "config": app.config.describe,

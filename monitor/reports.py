@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -122,14 +123,14 @@ def run_summary(summary: RunSummary) -> RenderableType:
     return Panel(Group(*parts), title=f"run {summary.run_id}", border_style=style)
 
 
-def _when(iso: str | None) -> str:
+def _when(iso: str | None, *, exact: bool = True) -> str:
     if iso is None:
         return "now"
     at = datetime.fromisoformat(iso)
     seconds = (at - datetime.now(UTC)).total_seconds()
     if seconds <= 0:
         return "now"
-    return f"in {duration(seconds)} ({at:%Y-%m-%d %H:%M} UTC)"
+    return f"in {duration(seconds)}" + (f" ({at:%Y-%m-%d %H:%M} UTC)" if exact else "")
 
 
 def duration(seconds: float) -> str:
@@ -244,7 +245,7 @@ def feeds_table(rows: list[FeedRow]) -> Table:
             feed.url,
             feed.origin + (" (removed)" if feed.removed_at else ""),
             (feed.last_success_at or "never")[:16].replace("T", " "),
-            _when(feed.next_poll_at) if not feed.removed_at else "—",
+            _when(feed.next_poll_at, exact=False) if not feed.removed_at else "—",
         )
     return table
 
@@ -284,17 +285,24 @@ def sparkline(values: list[int]) -> str:
 
 def health_table(health: list[FeedHealth], now: datetime) -> Table:
     days = len(health[0].days) if health else 0
-    table = Table(title=f"feed health, last {days} days", title_justify="left")
-    table.add_column("id", justify="right")
-    table.add_column("source")
-    table.add_column("status")
-    table.add_column("last success")
-    table.add_column("fails", justify="right")
-    table.add_column("next poll")
-    table.add_column(f"entries/day ({days} d)")
-    table.add_column("new", justify="right")
-    table.add_column("usual/day", justify="right")
-    table.add_column("flag / last error", overflow="fold")
+    table = Table(
+        title=f"feed health, last {days} days",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    table.add_column("id", justify="right", min_width=2)
+    table.add_column("source", min_width=9, max_width=24)
+    table.add_column("status", no_wrap=True, min_width=7)
+    table.add_column("last ok", no_wrap=True, min_width=10)
+    table.add_column("fails", justify="right", min_width=5)
+    table.add_column("next", no_wrap=True, min_width=7)
+    table.add_column("entries/day", no_wrap=True, min_width=max(days, 11))
+    table.add_column("new", justify="right", min_width=3)
+    table.add_column("usual", justify="right", min_width=5)
+    table.add_column("flag / last error", no_wrap=True, overflow="ellipsis", max_width=40)
     for h in health:
         feed = h.feed
         status = Text(h.status, style="green" if h.status == "ok" else "red")
@@ -309,7 +317,7 @@ def health_table(health: list[FeedHealth], now: datetime) -> Table:
             status,
             _ago(feed.last_success_at, now),
             str(feed.consecutive_failures),
-            _when(feed.next_poll_at),
+            _when(feed.next_poll_at, exact=False).removeprefix("in "),
             sparkline([d.entries for d in h.days]),
             str(sum(d.articles for d in h.days)),
             "—" if h.usual_per_day is None else f"{h.usual_per_day:.1f}",
