@@ -16,8 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from monitor.decoding import decode_markup
 from monitor.errors import FeedError, FetchError
-from monitor.feeds import absolute_url, clean_text, decode_markup, looks_like_html, parse_feed
+from monitor.feeds import absolute_url, clean_text, looks_like_html, parse_feed
 from monitor.http import Response
 
 # Each candidate costs a polite request to the outlet; this bounds one discovery.

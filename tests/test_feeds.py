@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from monitor.decoding import decode_markup
 from monitor.errors import FeedError
 from monitor.extract import VIETNAM
-from monitor.feeds import absolute_url, decode_markup, parse_date, parse_feed
+from monitor.feed_dates import parse_date
+from monitor.feeds import absolute_url, parse_feed
 
 FEED_URL = "https://bao.example.vn/rss/thoi-su.rss"
 
