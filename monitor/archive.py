@@ -9,17 +9,20 @@ from __future__ import annotations
 import json
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from monitor.archive_duplicates import Duplicates, NearDup
 from monitor.clock import from_iso, now_iso, to_iso
 from monitor.config import FeedConfig
 from monitor.errors import ArchiveError, NotFoundError
 from monitor.feed_store import FeedRow, FeedStore
+from monitor.fetch_log import FetchLog
 from monitor.migrations import migrate
+from monitor.sqlite_tools import chunks
 from monitor.urls import normalize_url
 
 # Pages that failed with one of these statuses are not retried: the publisher said no.
@@ -79,26 +82,6 @@ class ArticleRecord:
 
 
 @dataclass(frozen=True)
-class ArticleFacts:
-    """What coverage counts need of an article."""
-
-    id: int
-    source: str
-    published: datetime | None
-    cluster_id: int | None
-
-
-@dataclass(frozen=True)
-class ArticleExtras:
-    """What a search hit shows beyond the index's stored fields."""
-
-    date_source: str
-    cluster: int | None
-    also_published_by: tuple[str, ...]
-    flags: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class WarcRef:
     """Where a raw response is stored: WARC file name (relative), offset and length."""
 
@@ -106,16 +89,6 @@ class WarcRef:
     offset: int
     length: int
     record_id: str
-
-
-@dataclass(frozen=True)
-class NearDup:
-    """An article's text fingerprint, its lookup keys and how to compare two fingerprints."""
-
-    fingerprint: bytes
-    keys: Sequence[int]
-    similarity: Callable[[bytes, bytes], float]
-    threshold: float
 
 
 @dataclass(frozen=True)
@@ -153,11 +126,9 @@ ARTICLE_COLUMNS = (
     "canonical_url",
     "words",
 )
-# Candidates compared per lookup: bounds the work when a fingerprint key is very common.
-MAX_CANDIDATES = 200
 
 
-class Archive:
+class Archive(Duplicates, FetchLog):
     """One open archive. Not thread-safe: use it from the thread that opened it."""
 
     def __init__(self, path: Path) -> None:
@@ -211,9 +182,6 @@ class Archive:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _tx(self) -> _Transaction:
-        return _Transaction(self.db)
 
     # feeds -------------------------------------------------------------------------------
 
@@ -396,42 +364,6 @@ class Archive:
             (article_id, url_key, url_key),
         )
 
-    def _cluster_for(self, near_dup: NearDup) -> int | None:
-        """The cluster the new article joins, or None when it matches no earlier article.
-
-        Matches are earlier articles sharing a key whose similarity reaches the threshold. An
-        earlier article without a cluster starts one named by its own id; when the matches lie
-        in several clusters (the new text bridges them), they merge into the oldest.
-        """
-        matches: dict[int, int | None] = {}
-        for chunk, marks in _chunks(sorted(set(near_dup.keys)), 500):
-            rows = self.db.execute(
-                f"""SELECT a.id, a.fingerprint, a.cluster_id FROM articles a
-                    WHERE a.id IN (SELECT DISTINCT article_id FROM near_dup_keys
-                                   WHERE key IN ({marks}))
-                    ORDER BY a.id DESC LIMIT {MAX_CANDIDATES}""",
-                chunk,
-            ).fetchall()
-            for row in rows:
-                fingerprint = row["fingerprint"]
-                if fingerprint is not None and (
-                    near_dup.similarity(near_dup.fingerprint, fingerprint) >= near_dup.threshold
-                ):
-                    matches[row["id"]] = row["cluster_id"]
-        if not matches:
-            return None
-        clusters = {cluster if cluster is not None else aid for aid, cluster in matches.items()}
-        oldest = min(clusters)
-        for aid, cluster in matches.items():
-            if cluster is None:
-                self.db.execute("UPDATE articles SET cluster_id=? WHERE id=?", (oldest, aid))
-        others = sorted(clusters - {oldest})
-        for chunk, marks in _chunks(others, 500):
-            self.db.execute(
-                f"UPDATE articles SET cluster_id=? WHERE cluster_id IN ({marks})", (oldest, *chunk)
-            )
-        return oldest
-
     def stored_pages(
         self, *, sources: Sequence[str] = (), batch: int = 200
     ) -> Iterator[StoredPage]:
@@ -513,39 +445,6 @@ class Archive:
                     [(key, article_id) for key in fingerprint.keys],
                 )
 
-    def fingerprints(self) -> Iterator[tuple[int, bytes | None]]:
-        """(article id, fingerprint) in id order, for re-clustering the whole archive."""
-        last = 0
-        while True:
-            rows = self.db.execute(
-                "SELECT id, fingerprint FROM articles WHERE id > ? ORDER BY id LIMIT 5000",
-                (last,),
-            ).fetchall()
-            if not rows:
-                return
-            yield from ((row[0], row[1]) for row in rows)
-            last = rows[-1][0]
-
-    def set_clusters(self, clusters: dict[int, list[int]]) -> int:
-        """Replace every article's cluster: members of groups of two or more share the
-        smallest id of their group; others have none. Returns how many articles are clustered.
-        """
-        clustered = 0
-        with self._tx():
-            self.db.execute("UPDATE articles SET cluster_id=NULL WHERE cluster_id IS NOT NULL")
-            for members in clusters.values():
-                if len(members) < 2:
-                    continue
-                clustered += len(members)
-                first = min(members)
-                for chunk, marks in _chunks(sorted(members), 500):
-                    self.db.execute(
-                        f"UPDATE articles SET cluster_id=? WHERE id IN ({marks})", (first, *chunk)
-                    )
-        return clustered
-
-    # articles ----------------------------------------------------------------------------
-
     def article(self, article_id: int) -> ArticleRecord:
         row = self.db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
         if row is None:
@@ -567,56 +466,16 @@ class Archive:
         if ids is None:
             yield from self._pages_of("1", batch)
             return
-        for chunk, marks in _chunks(sorted(set(ids)), batch):
+        for chunk, marks in chunks(sorted(set(ids)), batch):
             for row in self.db.execute(
                 f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
             ):
                 yield _article(row, ())
 
-    def facts(self, ids: Iterable[int], *, batch: int = 500) -> list[ArticleFacts]:
-        """Source, date and cluster of the given articles (unknown ids are left out)."""
-        out: list[ArticleFacts] = []
-        for chunk, marks in _chunks(sorted(set(ids)), batch):
-            for row in self.db.execute(
-                f"""SELECT id, source, published, cluster_id FROM articles
-                    WHERE id IN ({marks}) ORDER BY id""",
-                chunk,
-            ):
-                out.append(ArticleFacts(row[0], row[1], from_iso(row[2]), row[3]))
-        return out
-
-    def extras(self, ids: Iterable[int]) -> dict[int, ArticleExtras]:
-        """Date provenance, cluster, other outlets of the cluster, and quality flags."""
-        rows: list[sqlite3.Row] = []
-        for chunk, marks in _chunks(sorted(set(ids)), 500):
-            rows += self.db.execute(
-                f"""SELECT id, source, date_source, cluster_id, flags FROM articles
-                    WHERE id IN ({marks})""",
-                chunk,
-            ).fetchall()
-        clusters = sorted({row["cluster_id"] for row in rows if row["cluster_id"] is not None})
-        sources: dict[int, set[str]] = {}
-        for chunk, marks in _chunks(clusters, 500):
-            for cluster_id, source in self.db.execute(
-                f"SELECT cluster_id, source FROM articles WHERE cluster_id IN ({marks})", chunk
-            ):
-                sources.setdefault(cluster_id, set()).add(source)
-        return {
-            row["id"]: ArticleExtras(
-                date_source=row["date_source"],
-                cluster=row["cluster_id"],
-                also_published_by=tuple(
-                    sorted(sources.get(row["cluster_id"], set()) - {row["source"]})
-                ),
-                flags=tuple(json.loads(row["flags"] or "[]")),
-            )
-            for row in rows
-        }
-
     def feeds_of(self, ids: Iterable[int]) -> dict[int, list[str]]:
         """article id → URLs of the feeds that listed it."""
         out: dict[int, list[str]] = {}
-        for chunk, marks in _chunks(sorted(set(ids)), 500):
+        for chunk, marks in chunks(sorted(set(ids)), 500):
             for article_id, url in self.db.execute(
                 f"""SELECT DISTINCT e.article_id, f.url FROM entries e
                     JOIN feeds f ON f.id = e.feed_id
@@ -629,7 +488,7 @@ class Archive:
     def warc_refs(self, ids: Iterable[int]) -> list[WarcRef]:
         """Where the raw responses of these articles' pages are, in article order."""
         refs: list[WarcRef] = []
-        for chunk, marks in _chunks(sorted(set(ids)), 500):
+        for chunk, marks in chunks(sorted(set(ids)), 500):
             for row in self.db.execute(
                 f"""SELECT p.warc_file, p.warc_offset, p.warc_length, p.warc_record_id
                     FROM articles a JOIN pages p ON p.id = a.page_id
@@ -638,24 +497,6 @@ class Archive:
             ):
                 refs.append(WarcRef(row[0], row[1], row[2], row[3] or ""))
         return refs
-
-    def clusters_of(self, ids: Iterable[int]) -> dict[int, int]:
-        """article id → cluster id, for the given articles that belong to a cluster."""
-        wanted = set(ids)
-        return {
-            row[0]: row[1]
-            for row in self.db.execute(
-                "SELECT id, cluster_id FROM articles WHERE cluster_id IS NOT NULL"
-            )
-            if row[0] in wanted
-        }
-
-    def clustered_facts(self) -> Iterator[ArticleFacts]:
-        """Facts of every article that belongs to a near-duplicate cluster."""
-        for row in self.db.execute(
-            "SELECT id, source, published, cluster_id FROM articles WHERE cluster_id IS NOT NULL"
-        ):
-            yield ArticleFacts(row[0], row[1], from_iso(row[2]), row[3])
 
     def unindexed_articles(self, *, batch: int = 500) -> Iterator[ArticleRecord]:
         yield from self._pages_of("indexed_at IS NULL", batch)
@@ -698,7 +539,7 @@ class Archive:
                     WHERE url_key IN ({marks}) AND state = 'done'""",
                 chunk,
             )
-            for chunk, marks in _chunks(keys, 500)
+            for chunk, marks in chunks(keys, 500)
         )
 
     def article_count(self) -> int:
@@ -717,85 +558,6 @@ class Archive:
         return {"articles": row[0], "max_article_id": row[1], "last_extracted_at": row[2]}
 
     # runs and the fetch log --------------------------------------------------------------
-
-    def start_run(self) -> int:
-        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (now_iso(),))
-        return int(cursor.lastrowid or 0)
-
-    def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
-        self.db.execute(
-            "UPDATE runs SET finished_at=?, summary=? WHERE id=?",
-            (now_iso(), json.dumps(summary, ensure_ascii=False), run_id),
-        )
-
-    def log_fetch(
-        self,
-        *,
-        run_id: int | None,
-        kind: str,
-        source: str,
-        url: str,
-        outcome: str,
-        status: int | None = None,
-        duration_ms: int | None = None,
-        feed_id: int | None = None,
-        page_id: int | None = None,
-        entries_seen: int | None = None,
-        entries_new: int | None = None,
-        error: str | None = None,
-        next_poll_at: datetime | None = None,
-        warc: WarcRef | None = None,
-    ) -> None:
-        self.db.execute(
-            """INSERT INTO fetch_log (run_id, kind, feed_id, page_id, source, url, at, status,
-                 outcome, duration_ms, entries_seen, entries_new, error, next_poll_at,
-                 warc_file, warc_offset, warc_length, warc_record_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            (
-                run_id,
-                kind,
-                feed_id,
-                page_id,
-                source,
-                url,
-                now_iso(),
-                status,
-                outcome,
-                duration_ms,
-                entries_seen,
-                entries_new,
-                error,
-                to_iso(next_poll_at),
-                warc.file if warc else None,
-                warc.offset if warc else None,
-                warc.length if warc else None,
-                warc.record_id if warc else None,
-            ),
-        )
-
-    def trim_fetch_log(self, *, per_feed: int, page_days: int) -> int:
-        """Keep the last `per_feed` rows of each feed and `page_days` days of page rows."""
-        cutoff = to_iso(datetime.now(UTC) - timedelta(days=page_days))
-        with self._tx():
-            feeds = self.db.execute(
-                """DELETE FROM fetch_log WHERE kind='feed' AND id IN (
-                     SELECT id FROM (
-                       SELECT id, ROW_NUMBER() OVER (PARTITION BY feed_id ORDER BY id DESC) AS n
-                       FROM fetch_log WHERE kind='feed')
-                     WHERE n > ?)""",
-                (per_feed,),
-            ).rowcount
-            pages = self.db.execute(
-                "DELETE FROM fetch_log WHERE kind='page' AND at < ?", (cutoff,)
-            ).rowcount
-        return int(feeds) + int(pages)
-
-    def failures(self, run_id: int) -> list[sqlite3.Row]:
-        return self.db.execute(
-            """SELECT kind, source, url, status, error FROM fetch_log
-               WHERE run_id=? AND outcome='failed' ORDER BY id""",
-            (run_id,),
-        ).fetchall()
 
     def _one(self, sql: str, params: Sequence[object] = ()) -> int:
         return int(self.db.execute(sql, params).fetchone()[0])
@@ -828,24 +590,6 @@ class Archive:
         return sum(
             p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
         )
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def _chunks(values: list[T], size: int) -> Iterator[tuple[list[T], str]]:
-    """`values` in slices of `size`, each with its "?,?,…" placeholders: SQLite caps parameters."""
-    for start in range(0, len(values), size):
-        chunk = values[start : start + size]
-        yield chunk, ",".join("?" * len(chunk))
 
 
 def _article_values(article: dict[str, Any]) -> tuple[object, ...]:

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from monitor import near_dup
-from monitor.archive import NearDup, PageTask
+from monitor.archive import PageTask
+from monitor.archive_duplicates import NearDup
 from monitor.extract import Extracted, FeedHints, extract_article
 from monitor.urls import canonical_url
 

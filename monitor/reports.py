@@ -12,7 +12,8 @@ from rich.table import Table
 from rich.text import Text
 
 from index.model import Snippet
-from monitor.archive import ArticleExtras, ArticleRecord
+from monitor.archive import ArticleRecord
+from monitor.archive_duplicates import ArticleExtras
 from monitor.discovery import DiscoveredFeed
 from monitor.feed_store import FeedRow
 from monitor.health import FeedHealth

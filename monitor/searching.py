@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from index.engine import Engine
 from index.model import Hit, SearchPage, Sort
 from index.query import And, DateRange, Node, parse
-from monitor.archive import Archive, ArticleExtras
+from monitor.archive import Archive
+from monitor.archive_duplicates import ArticleExtras
 from monitor.clock import to_iso
 from monitor.coverage import Coverage, copies_among, coverage
 from monitor.textstats import TermCount, top_terms
