@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from monitor.archive_duplicates import Duplicates, NearDup
 from monitor.clock import from_iso, now_iso, to_iso
@@ -29,7 +29,6 @@ from monitor.urls import normalize_url
 PERMANENT_STATUSES = frozenset({401, 403, 404, 410, 451})
 MAX_ATTEMPTS = 3
 
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
