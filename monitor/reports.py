@@ -75,7 +75,12 @@ def article_view(article: ArticleRecord, extras: ArticleExtras, zone: str) -> Re
     meta.add_row("published", f"{local_time(article.published, zone)} ({article.date_source})")
     meta.add_row("author", article.author or "—")
     meta.add_row("language", article.language or "—")
-    meta.add_row("extractor", article.extractor)
+    versions = ", ".join(f"{name} {version}" for name, version in sorted(article.versions.items()))
+    meta.add_row("extractor", article.extractor + (f" ({versions})" if versions else ""))
+    if article.declared_language and article.declared_language != article.language:
+        meta.add_row("declared language", article.declared_language)
+    if article.canonical_url:
+        meta.add_row("canonical", article.canonical_url)
     if extras.flags:
         meta.add_row("flags", Text(", ".join(extras.flags), style="yellow"))
     if extras.also_published_by:
@@ -185,7 +190,7 @@ def report_view(data: ReportData) -> RenderableType:
     header = Text(
         f"{data.total} articles match {data.query!r}"
         + (f" ({', '.join(scope)})" if scope else "")
-        + (f"; {data.originals.total} without {copies} near-duplicate copies" if copies else "")
+        + (f" ({data.originals.total} without near-duplicate copies)" if copies else "")
         + f"; days in {data.timezone}",
         style="bold",
     )

@@ -197,7 +197,7 @@ def test_report_counts_with_and_without_copies(world: World) -> None:
     by_source = {row["source"]: row for row in report["by_source"]}
     assert (by_source["Báo B"]["count"], by_source["Báo B"]["without_copies"]) == (1, 0)
     assert (by_source["Báo A"]["count"], by_source["Báo A"]["without_copies"]) == (2, 2)
-    assert "without 1 near-duplicate copies" in world("report").output
+    assert "(3 without near-duplicate copies)" in world("report").output
 
 
 def test_show_gives_flags_cluster_and_provenance(world: World) -> None:
@@ -207,6 +207,8 @@ def test_show_gives_flags_cluster_and_provenance(world: World) -> None:
     assert isinstance(shown["flags"], list)
     assert shown["cluster"] == hit["cluster"] and shown["also_published_by"] == ["Báo A"]
     assert shown["date_source"] == "page"
+    assert shown["method"] == "trafilatura" and "trafilatura" in shown["versions"]
+    assert shown["words"] == len(shown["text"].split())
 
 
 def test_raw_responses_of_feeds_and_pages_are_in_warc_files(world: World) -> None:
