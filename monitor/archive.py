@@ -238,7 +238,7 @@ class Archive(Duplicates, FetchLog):
     def pending_pages(self) -> list[PageTask]:
         """Pages never fetched, and pages that failed for a reason worth retrying."""
         rows = self.db.execute(
-            """SELECT p.id, p.url, p.source, p.attempts,
+            """SELECT p.id AS page_id, p.url, p.source, p.attempts,
                  e.title, e.summary, e.author, e.published, f.language
                FROM pages p
                JOIN entries e ON e.id = (SELECT MIN(id) FROM entries WHERE url_key = p.url_key)
@@ -247,20 +247,7 @@ class Archive(Duplicates, FetchLog):
                ORDER BY p.id""",
             (MAX_ATTEMPTS,),
         ).fetchall()
-        return [
-            PageTask(
-                id=r[0],
-                url=r[1],
-                source=r[2],
-                attempts=r[3],
-                feed_title=r[4],
-                feed_summary=r[5],
-                feed_author=r[6],
-                feed_published=from_iso(r[7]),
-                feed_language=r[8],
-            )
-            for r in rows
-        ]
+        return [_page_task(r) for r in rows]
 
     def record_page_failure(
         self, page_id: int, *, error: str, status: int | None, permanent: bool
@@ -391,17 +378,7 @@ class Archive(Duplicates, FetchLog):
             for r in rows:
                 yield StoredPage(
                     article_id=r["article_id"],
-                    task=PageTask(
-                        id=r["page_id"],
-                        url=r["url"],
-                        source=r["source"],
-                        attempts=r["attempts"],
-                        feed_title=r["title"],
-                        feed_summary=r["summary"],
-                        feed_author=r["author"],
-                        feed_published=from_iso(r["published"]),
-                        feed_language=r["language"],
-                    ),
+                    task=_page_task(r),
                     final_url=r["final_url"] or r["url"],
                     content_type=r["content_type"],
                     headers=json.loads(r["headers"] or "{}"),
@@ -605,6 +582,22 @@ def _article_values(article: dict[str, Any]) -> tuple[object, ...]:
         json.dumps(article.get("versions") or {}, sort_keys=True),
         article.get("canonical_url"),
         len(article["text"].split()),
+    )
+
+
+def _page_task(row: sqlite3.Row) -> PageTask:
+    """A page with what its first feed entry said (columns page_id, url, source, attempts,
+    title, summary, author, published, language)."""
+    return PageTask(
+        id=row["page_id"],
+        url=row["url"],
+        source=row["source"],
+        attempts=row["attempts"],
+        feed_title=row["title"],
+        feed_summary=row["summary"],
+        feed_author=row["author"],
+        feed_published=from_iso(row["published"]),
+        feed_language=row["language"],
     )
 
 

@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from monitor.archive import Archive, WarcRef
 from monitor.config import ScheduleConfig
@@ -176,12 +177,8 @@ class Poller:
             last_modified=result.headers.get("last-modified"),
             content_hash=result.sha256 if result.status == 200 else None,
         )
-        self.archive.log_fetch(
-            run_id=self.run_id,
-            kind="feed",
-            feed_id=feed.id,
-            source=feed.source,
-            url=feed.url,
+        self._log(
+            feed,
             status=result.status,
             outcome=outcome,
             duration_ms=result.duration_ms,
@@ -215,12 +212,8 @@ class Poller:
             rng=self.rng,
         )
         self.archive.feeds.record_failure(feed.id, status=status, error=reason, decision=decision)
-        self.archive.log_fetch(
-            run_id=self.run_id,
-            kind="feed",
-            feed_id=feed.id,
-            source=feed.source,
-            url=feed.url,
+        self._log(
+            feed,
             status=status,
             outcome="failed",
             error=reason,
@@ -236,13 +229,20 @@ class Poller:
             seconds=wait + self.rng.uniform(0, wait * self.schedule.jitter)
         )
         self.archive.feeds.set_next_poll(feed.id, next_poll, reason=str(error))
+        self._log(
+            feed,
+            outcome="deferred",
+            error=str(error),
+            next_poll_at=next_poll,
+        )
+
+    def _log(self, feed: FeedRow, **fields: Any) -> None:
+        """One fetch-log row for a poll of `feed` in this run."""
         self.archive.log_fetch(
             run_id=self.run_id,
             kind="feed",
             feed_id=feed.id,
             source=feed.source,
             url=feed.url,
-            outcome="deferred",
-            error=str(error),
-            next_poll_at=next_poll,
+            **fields,
         )
