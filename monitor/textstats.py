@@ -6,6 +6,7 @@ so reports show both frequent syllables and frequent syllable pairs, minus funct
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from importlib import resources
 from itertools import pairwise
 
 from index.analysis import exact_tokens
+
+_BREAK_RE = re.compile(r"[^\w\s]+|\n")
 
 
 @lru_cache(maxsize=1)
@@ -39,15 +42,20 @@ def top_terms(texts: Iterable[str], *, limit: int = 20) -> tuple[list[TermCount]
     word_docs: Counter[str] = Counter()
     phrase_docs: Counter[str] = Counter()
     for text in texts:
-        tokens = exact_tokens(text)
-        doc_words = [t for t in tokens if t not in stop and not t.isdigit() and len(t) > 1]
+        doc_words: list[str] = []
+        doc_phrases: list[str] = []
+        # A phrase never spans punctuation or a line break: "… Hà Nội. Sáng nay …" must not
+        # count "nội sáng".
+        for segment in _BREAK_RE.split(text):
+            tokens = exact_tokens(segment)
+            doc_words += [t for t in tokens if t not in stop and not t.isdigit() and len(t) > 1]
+            doc_phrases += [
+                f"{a} {b}"
+                for a, b in pairwise(tokens)
+                if a not in stop and b not in stop and not a.isdigit() and not b.isdigit()
+            ]
         words.update(doc_words)
         word_docs.update(set(doc_words))
-        doc_phrases = [
-            f"{a} {b}"
-            for a, b in pairwise(tokens)
-            if a not in stop and b not in stop and not a.isdigit() and not b.isdigit()
-        ]
         phrases.update(doc_phrases)
         phrase_docs.update(set(doc_phrases))
 
