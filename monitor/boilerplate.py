@@ -4,6 +4,8 @@ credits repeated under every picture.
 
 trafilatura drops most navigation by itself; what it keeps on these outlets are related lists
 and comments whose markup looks like text, so they are removed by class/id before it runs.
+Boxes with no telling name (old table layouts) are cut from the end of the text afterwards:
+runs of linked headlines with their teasers and dates, pagers, calendars and "see all" links.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ _ENGLISH_BOX = (
     "related|relate|relates|relatednews|comment|comments|cmt|tags?|tag-list|keywords?|"
     "share|social|rating|rate|vote|breadcrumbs?|breadcrumb|other-news|othernews|other|"
     "boxother|newshot|most-read|mostread|newest|latest|popular|footer|menu|nav|banner|ads|"
-    "calendar|sidebar-right|list-video-other|video-other|paywall|premium-lock|content-lock|lock"
+    "calendar|sidebar-right|list-video-other|video-other|paywall|premium-lock|content-lock|lock|"
+    "hotnews"
 )
 _BOX_RE = re.compile(
     rf"({_VIETNAMESE_BOX})|(?:^|[-_])(?:{_ENGLISH_BOX})(?:$|[-_\d])", re.IGNORECASE
@@ -42,6 +45,30 @@ _POINTER_RE = re.compile(
 _LINK_BLOCK_XPATH = "//p[a] | //div[a][not(*[not(self::a or self::b or self::strong)])]"
 # A box holding this share of the page's text or more is the article itself, whatever its name.
 MAX_BOX_SHARE = 0.4
+# Tables holding a headline or another table lay out the page rather than tabulate data.
+_LAYOUT_TABLE_XPATH = "//table[.//h1 or .//h2 or .//table]"
+_TABLE_PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
+# Lines that end a page rather than an article: headings of link boxes, "see all" links, pagers
+# ("Trang trước, [1], 2"), calendar rows ("| CN | T2 | … |") and hotline numbers.
+_BOX_HEADING_RE = re.compile(
+    r"^(?:xem tất cả|xem toàn bộ|tin cùng (?:chuyên )?mục|(?:các )?tin khác|tin liên quan|"
+    r"tin nổi bật|bài viết liên quan|thông tin cập nhật)\b",
+    re.IGNORECASE,
+)
+_PAGER_RE = re.compile(
+    r"^(?:trang (?:trước|sau|kế|đầu|cuối)|«|‹)|^[\d\s\[\],.…|<>«»]+$", re.IGNORECASE
+)
+_CALENDAR_CELL_RE = re.compile(r"^(?:cn|t[2-7]|th[2-7]|x|\d{1,2})?$", re.IGNORECASE)
+_PHONE_RE = re.compile(r"^[\d\s.+()-]{8,}$")
+# What may sit beside a linked headline in a list: a bullet, a date, a time, brackets.
+_LIST_DECORATION_RE = re.compile(
+    r"ngày|\d{1,2}[/.:h]\d{1,2}(?:[/.]\d{2,4})?|[\s\-–—•+|()\[\]:,.>»]", re.IGNORECASE
+)
+_HEADING_MAX_WORDS = 8
+_TEASER_MAX_CHARS = 300
+# A tail is cut only when it holds this many linked headlines or pager/calendar/"see all" lines:
+# one linked line alone may be the article's own last paragraph.
+_TAIL_MIN_ITEMS = 2
 CREDIT_RE = re.compile(
     r"[\s.,]*(?:[-–—]\s*)?\(?\s*(?:ảnh|photo|nguồn ảnh)\s*:\s*([^()\n:]{2,60}?)\)?\s*\.?\s*$",
     re.IGNORECASE,
@@ -74,6 +101,87 @@ def prune_boilerplate(tree: HtmlElement) -> int:
         element.drop_tree()
         removed += 1
     return removed
+
+
+def unwrap_layout_tables(tree: HtmlElement) -> int:
+    """Turn tables that lay out a page into divs; returns how many.
+
+    trafilatura renders a table as "cell | cell" rows, so an article inside a layout table (old
+    24h, VnExpress pages) came out as one row holding the body and every sidebar.
+    """
+    tables = tree.xpath(_LAYOUT_TABLE_XPATH)
+    parts = [
+        part
+        for table in tables
+        for part in table.iter(*_TABLE_PARTS)
+        if next(part.iterancestors("table")) is table
+    ]
+    for element in (*tables, *parts):
+        element.tag = "div"
+    return len(tables)
+
+
+def strip_trailing_lists(text: str, tree: HtmlElement) -> str:
+    """The text without the related lists, pagers and calendars that trail the article.
+
+    Walks up from the last line: linked headlines (with a date or bullet beside them), the teaser
+    under a linked headline, headings of such lists, pagers, calendar rows and hotlines are cut,
+    up to the first line that is none of these.
+    """
+    lines = text.split("\n")
+    # Link texts by first word, so that a line is only compared with links that may be in it.
+    links: dict[str, set[str]] = {}
+    for anchor in tree.iter("a"):
+        words = anchor.text_content().split()
+        if len(words) >= 2:
+            links.setdefault(words[0], set()).add(" ".join(words))
+
+    def linked(line: str) -> bool:
+        rest = line
+        # Longest first: a short link ("Nóng bỏng") may sit inside a headline that is one too.
+        candidates = {link for word in set(line.split()) for link in links.get(word, ())}
+        for link in sorted(candidates, key=len, reverse=True):
+            if link in rest:
+                rest = rest.replace(link, "")
+        if len(rest) > 0.5 * len(line):
+            return False
+        return len(_LIST_DECORATION_RE.sub("", rest)) <= 0.2 * len(line)
+
+    def ending(line: str) -> bool:
+        cells = [cell.strip() for cell in line.split("|")]
+        return bool(
+            _PAGER_RE.match(line)
+            or (_BOX_HEADING_RE.match(line) and len(line.split()) <= _HEADING_MAX_WORDS)
+            or _PHONE_RE.match(line)
+            or (len(cells) >= 5 and all(_CALENDAR_CELL_RE.match(cell) for cell in cells))
+        )
+
+    cut, items, under_list = len(lines), 0, False
+    for i in range(len(lines) - 1, -1, -1):
+        line = " ".join(lines[i].split())
+        if not line:
+            cut = i
+            continue
+        listed = linked(line) or (ending(line) and not _PHONE_RE.match(line))
+        if listed or _PHONE_RE.match(line):
+            items += 1
+        elif not _is_heading(line, under_list) and not (
+            i > 0 and len(line) <= _TEASER_MAX_CHARS and linked(" ".join(lines[i - 1].split()))
+        ):
+            break
+        cut, under_list = i, listed
+    kept = "\n".join(lines[:cut]).rstrip()
+    # A "tail" longer than what precedes it is the page itself: a listing, left to is_not_article.
+    if items < _TAIL_MIN_ITEMS or len(kept) < len(text) - len(kept):
+        return text
+    return kept
+
+
+def _is_heading(line: str, above_list: bool) -> bool:
+    """A list's heading: short, unpunctuated, and in capitals or right above a list line."""
+    if len(line.split()) > _HEADING_MAX_WORDS or line.endswith((".", "!", "?", ")", '"', "”")):
+        return False
+    return above_list or line.isupper()
 
 
 def strip_repeated_credits(text: str) -> str:

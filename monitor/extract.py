@@ -26,7 +26,12 @@ from trafilatura.utils import load_html
 
 from index.analysis import nfc
 from monitor import __version__
-from monitor.boilerplate import prune_boilerplate, strip_repeated_credits
+from monitor.boilerplate import (
+    prune_boilerplate,
+    strip_repeated_credits,
+    strip_trailing_lists,
+    unwrap_layout_tables,
+)
 from monitor.errors import ExtractError
 from monitor.language import detect_language
 from monitor.quality import has_paywall, is_not_article, quality_flags, strip_read_more
@@ -83,13 +88,22 @@ _LEAD_XPATH = (
     " or contains(@class, 'ummary') or contains(@class, 'hap') or contains(@class, 'desc')"
     " or contains(@class, 'Head') or @data-role='sapo' or contains(@id, 'sapo')]"
 )
+# "head-noidung" ("head content") is 24h's name for the lead of its 2012 layout.
 _LEAD_CLASS_RE = re.compile(
-    r"^(?:.*[-_])?(?:sapo|lead|description|desc|summary|chapo|chappeau|phead)(?:[-_].*)?$",
+    r"^(?:.*[-_])?(?:sapo|lead|description|desc|summary|chapo|chappeau|phead|head-noidung)"
+    r"(?:[-_].*)?$",
     re.IGNORECASE,
 )
 # "(Dân trí) - ", "TTO - ", "(TNO) ", "VOV.VN - ": the dateline that opens a lead.
 _DATELINE_RE = re.compile(r"^(?:\([^()]{2,25}\)\s*[-–—]?|[A-ZĐ][\w.+]{1,12}\s*[-–—])\s")
 _LEAD_CHARS = (40, 1000)
+# Text of a block outside links, scripts and styles; the tags that make lines of it.
+_OWN_TEXT_XPATH = ".//text()[not(ancestor::a or ancestor::script or ancestor::style)]"
+_BLOCK_TAGS = ("p", "h2", "h3", "h4", "li", "td", "blockquote")
+_BLOCK_MIN_CHARS = 100
+_PASSAGE_MIN_CHARS = 40
+_SPACE_BEFORE_PUNCTUATION_RE = re.compile(r"\s+([.,;:!?])")
+_HEADLINE_XPATH = "//body//h1 | //body//h2 | //body//*[@itemprop='headline']"
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", ": ")
 _HEADING_GLUE = "-|–—:·»«/([,"
 _DOMAIN_RE = re.compile(r"\b[\w-]+\.(?:vn|com|net|org|info|tv)\b", re.IGNORECASE)
@@ -201,18 +215,24 @@ def extract_article(
     og_type = _meta(tree, "og:type")
     paywalled = has_paywall(tree)
     prune_boilerplate(tree)
+    unwrap_layout_tables(tree)
     data, text, method = _body_text(tree, url, hints)
+    title = pick_title(
+        tree, source=hints.source, sitename=data.get("sitename"), fallback=data.get("title")
+    ) or (hints.title or url)
+    headline = _headline_element(tree, title)
     lead = find_lead(tree)
+    if method != "feed-summary":
+        if headline is not None and (missed := _missed_block(headline, text, lead)):
+            text = missed
+        text = strip_trailing_lists(text, tree)
     if lead and lead not in _squash(text):
         text, method = (f"{lead}\n{text}", method) if text else (lead, "lead-only")
     if not text:
         raise ExtractError("no article text found on the page")
-    title = pick_title(
-        tree, source=hints.source, sitename=data.get("sitename"), fallback=data.get("title")
-    ) or (hints.title or url)
     published, date_source = _page_date(
         _meta_date(html),
-        shown_date(tree, near=_headline_element(tree, title)),
+        shown_date(tree, near=headline),
         data.get("date"),
         hints.published,
         fetched_at,
@@ -257,6 +277,36 @@ def _body_text(tree: HtmlElement, url: str, hints: FeedHints) -> tuple[dict[str,
         if len(text) < MIN_TEXT_CHARS and len(summary) > len(text):
             text, method = summary, "feed-summary"
     return data, text, method
+
+
+def _missed_block(headline: HtmlElement, text: str, lead: str | None) -> str | None:
+    """The text of the block around the headline when trafilatura's `text` has none of it.
+
+    On pages whose article is short and whose sidebar is long (a reader's photo with two lines
+    of caption), trafilatura takes the sidebar; the article is where the headline is.
+    """
+    known = f"{_squash(headline.text_content())}\n{lead or ''}"
+    block, passages = headline, []
+    while (parent := block.getparent()) is not None and parent.tag != "body":
+        block = parent
+        passages = [p for t in block.xpath(_OWN_TEXT_XPATH) if (p := _squash(t)) not in known]
+        if sum(len(p) for p in passages) >= _BLOCK_MIN_CHARS:
+            break
+    else:
+        return None
+    squashed = _squash(text)
+    passages = [p for p in passages if len(p) >= _PASSAGE_MIN_CHARS]
+    if not passages or any(p in squashed for p in passages):
+        return None
+    lines: list[str] = []
+    for element in block.iter(*_BLOCK_TAGS):
+        # A paragraph inside a list item or a cell is already in that item's line.
+        if any(a.tag in _BLOCK_TAGS for a in element.iterancestors()):
+            continue
+        # Links are left out, which would leave "môi trường ." where "tại đây" was.
+        if line := _squash("".join(element.xpath(_OWN_TEXT_XPATH))):
+            lines.append(nfc(_SPACE_BEFORE_PUNCTUATION_RE.sub(r"\1", line)))
+    return "\n".join(lines) or None
 
 
 def _trafilatura(tree: HtmlElement, url: str, *, recall: bool) -> dict[str, Any] | None:
@@ -306,9 +356,11 @@ def pick_title(
     """
     title_tag = _squash(tree.findtext(".//title") or "")
     og_title = _squash(_meta(tree, "og:title") or _meta(tree, "twitter:title") or "")
+    # Old layouts print the headline as an <h3> under a logo <h1>: those come after the others.
     headings = [
         _squash(h.text_content())
-        for h in tree.xpath("//body//h1 | //body//h2 | //body//*[@itemprop='headline']")[:40]
+        for xpath in (_HEADLINE_XPATH, "//body//h3")
+        for h in tree.xpath(xpath)[:40]
     ]
     headings = [h for h in headings if len(h) >= 8 and len(h.split()) >= 2]
     for reference in (og_title, title_tag):
@@ -321,12 +373,17 @@ def pick_title(
 
 
 def _heading_in(reference: str, headings: list[str]) -> str | None:
-    """The longest heading that `reference` is, or starts or ends with before a separator."""
+    """The longest heading that `reference` is, or starts or ends with before a separator.
+
+    One it starts with wins over one it ends with: what ends a <title> is the outlet's name,
+    which its logo heading repeats.
+    """
     key = reference.casefold()
-    best: str | None = None
+    best: tuple[bool, int, str] | None = None
     for heading in headings:
         h = heading.casefold()
-        if key.startswith(h):
+        starts = key.startswith(h)
+        if starts:
             rest = key[len(h) :].lstrip()
             fits = not rest or rest[0] in _HEADING_GLUE
         elif key.endswith(h):
@@ -334,9 +391,9 @@ def _heading_in(reference: str, headings: list[str]) -> str | None:
             fits = not rest or rest[-1] in _HEADING_GLUE
         else:
             fits = False
-        if fits and (best is None or len(heading) > len(best)):
-            best = heading
-    return best
+        if fits and (best is None or (starts, len(heading)) > best[:2]):
+            best = (starts, len(heading), heading)
+    return best[2] if best else None
 
 
 def strip_outlet_suffix(title: str, source: str | None, sitename: str | None) -> str:
@@ -411,7 +468,7 @@ def shown_date(tree: HtmlElement, *, near: HtmlElement | None = None) -> datetim
 
 
 def _headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
-    for heading in tree.xpath("//body//h1 | //body//h2 | //body//*[@itemprop='headline']"):
+    for heading in tree.xpath(_HEADLINE_XPATH + " | //body//h3"):
         if _squash(heading.text_content()) == title:
             return heading
     return None

@@ -3,9 +3,12 @@ from __future__ import annotations
 import unicodedata
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 import trafilatura
+from lxml.html import HtmlElement
 
+from monitor.boilerplate import strip_trailing_lists, unwrap_layout_tables
 from monitor.errors import ExtractError
 from monitor.extract import VIETNAM, FeedHints, decode_html, extract_article, strip_outlet_suffix
 
@@ -268,3 +271,93 @@ def test_outlet_and_section_suffixes(title: str, expected: str) -> None:
     names = {"Soha.vn": "Soha", "VOV": "VOV", "Người Lao Động": "Người Lao Động"}
     source = next((s for key, s in names.items() if key in title), "Ngôi Sao")
     assert strip_outlet_suffix(title, source, None) == expected
+
+
+def _tree(body: str) -> HtmlElement:
+    return lxml.html.fromstring(f"<html><body>{body}</body></html>")
+
+
+def test_a_trailing_list_of_dated_headlines_is_cut_and_the_byline_kept() -> None:
+    related = ["Học sinh tiểu học ngày càng ít chữ", "Một trường có ba lớp học ghép ở vùng cao"]
+    tree = _tree(
+        "<p>Bài văn của em được cô khen.</p><p>Theo Giáo dục</p><p>0912.34.56.78</p><ul>"
+        + "".join(f'<li><a href="/a{i}">{t}</a> <span>Ngày 2{i}/11/2012</span></li>'
+                  for i, t in enumerate(related))
+        + "</ul>"
+    )
+    text = "\n".join(
+        [BODY, "Theo Giáo dục", "0912.34.56.78"]
+        + [f"{t} Ngày 2{i}/11/2012" for i, t in enumerate(related)]
+    )
+    assert strip_trailing_lists(text, tree) == f"{BODY}\nTheo Giáo dục"
+
+
+def test_headed_teaser_lists_and_see_all_links_are_cut() -> None:
+    tree = _tree(
+        '<p>Đoạn cuối của bài.</p><h2>Thông tin cập nhật về Kindle</h2>'
+        '<ul><li><a href="/1">Kindle mới có đèn nền sáng hơn</a></li>'
+        '<li><a href="/2">Máy đọc sách giảm giá cuối năm</a></li></ul>'
+        '<a href="/tag">Xem tất cả >></a>'
+        '<div><h3>Xu hướng</h3><h4><a href="/3">Áo khoác dạ trở lại</a></h4>'
+        "<p>(Xinh Xinh) - Mùa đông năm nay, áo khoác dạ dáng dài...</p></div>"
+    )
+    text = BODY + (
+        "\nThông tin cập nhật về Kindle\n- Kindle mới có đèn nền sáng hơn\n"
+        "- Máy đọc sách giảm giá cuối năm\nXem tất cả >>\nXu hướng\nÁo khoác dạ trở lại\n"
+        "(Xinh Xinh) - Mùa đông năm nay, áo khoác dạ dáng dài..."
+    )
+    assert strip_trailing_lists(text, tree) == BODY
+
+
+def test_pagers_and_calendar_rows_are_cut() -> None:
+    tree = _tree("<p>Theo Hải Yến</p>")
+    text = BODY + (
+        "\nTheo Hải Yến (Tổng hợp)\nTHÔNG TIN DOANH NGHIỆP\nTrang trước, [1], 2, 3\n"
+        "|  |  |  |  |  |  | X |\n| CN | T2 | T3 | T4 | T5 | T6 | T7 |"
+    )
+    assert strip_trailing_lists(text, tree) == f"{BODY}\nTheo Hải Yến (Tổng hợp)"
+
+
+def test_an_article_ending_on_one_link_or_a_listing_is_left_whole() -> None:
+    tree = _tree(
+        '<p>Mời xem thêm <a href="/v">Video toàn cảnh vụ cháy chợ</a></p>'
+        + "".join(f'<p><a href="/{i}">Tin số {i} trong ngày hôm nay</a></p>' for i in range(6))
+    )
+    ending_on_a_link = f"{BODY}\nVideo toàn cảnh vụ cháy chợ"
+    assert strip_trailing_lists(ending_on_a_link, tree) == ending_on_a_link
+    listing = "\n".join(["Trang chủ"] + [f"Tin số {i} trong ngày hôm nay" for i in range(6)])
+    assert strip_trailing_lists(listing, tree) == listing
+
+
+def test_layout_tables_become_divs_and_data_tables_stay() -> None:
+    tree = _tree(
+        "<table><tr><td><h1>Tiêu đề</h1><p>Nội dung</p>"
+        "<table><tr><th>Năm</th><th>Sản lượng</th></tr><tr><td>2012</td><td>40</td></tr>"
+        "</table></td><td>Cột phải</td></tr></table>"
+    )
+    assert unwrap_layout_tables(tree) == 1
+    assert [t.tag for t in tree.iter("table", "tr", "td", "th")] == ["table", "tr", "th", "th",
+                                                                      "tr", "td", "td"]
+    assert tree.find(".//h1").getparent().tag == "div"
+
+
+def test_a_headline_printed_as_h3_under_a_logo_h1_is_the_title() -> None:
+    html = (
+        "<html><head><title>Chú mèo đi xe buýt - Ảnh | Trang tin giới trẻ - VnExpress iOne"
+        '</title></head><body><h1 id="logo">Trang tin giới trẻ - VnExpress iOne</h1>'
+        f"<h3 class=Title>Chú mèo đi xe buýt</h3><p>{BODY}</p><p>{BODY}</p></body></html>"
+    )
+    article = extract_article(
+        html.encode(), url="http://ione.vnexpress.net/a.html", content_type=None,
+        hints=FeedHints(source="VnExpress iOne"),
+    )
+    assert article.title == "Chú mèo đi xe buýt"
+
+
+def test_a_linked_headline_holding_a_shorter_link_is_still_a_list_line() -> None:
+    tree = _tree(
+        '<h3><a href="/s">Nóng bỏng</a></h3><h4><a href="/1">Người mẫu Nóng bỏng từng centimet</a>'
+        '</h4><h4><a href="/2">Bộ sưu tập mùa đông rực rỡ</a></h4>'
+    )
+    text = f"{BODY}\nNóng bỏng\nNgười mẫu Nóng bỏng từng centimet\nBộ sưu tập mùa đông rực rỡ"
+    assert strip_trailing_lists(text, tree) == BODY
