@@ -1,4 +1,4 @@
-"""The archive's record of runs and of every request the collector made."""
+"""The archive's record of runs, of every request the collector made, and of robots.txt."""
 
 from __future__ import annotations
 
@@ -97,3 +97,19 @@ class FetchLog:
                WHERE run_id=? AND outcome='failed' ORDER BY id""",
             (run_id,),
         ).fetchall()
+
+    def robots_files(self) -> dict[str, tuple[str, float]]:
+        """robots.txt kept from earlier runs: host key → (text, fetched at, epoch seconds)."""
+        return {
+            row[0]: (row[1], row[2])
+            for row in self.db.execute("SELECT host, body, fetched_at FROM robots")
+        }
+
+    def keep_robots_files(self, files: dict[str, tuple[str, float]]) -> None:
+        with Transaction(self.db):
+            self.db.executemany(
+                """INSERT INTO robots (host, body, fetched_at) VALUES (?, ?, ?)
+                   ON CONFLICT(host) DO UPDATE SET body=excluded.body,
+                     fetched_at=excluded.fetched_at WHERE excluded.fetched_at > fetched_at""",
+                [(host, body, at) for host, (body, at) in files.items()],
+            )

@@ -49,7 +49,8 @@ class _Host:
     lock: threading.Lock = field(default_factory=threading.Lock)
     last_request: float = float("-inf")
     robots: Protego | None = None
-    robots_fetched: float = float("-inf")
+    robots_text: str | None = None
+    robots_fetched: float = float("-inf")  # wall-clock time, so it can outlive the process
     # Set when the host answers 429/503: no request to it before this monotonic time.
     blocked_until: float = float("-inf")
     blocked_reason: str = ""
@@ -180,7 +181,9 @@ class Fetcher:
         Raises FetchError (retryable) when robots.txt can't be read for a reason other than 4xx.
         """
         host = self._host(url)
-        now = time.monotonic()
+        now = time.time()
+        if host.robots_text is not None and host.robots is None:
+            host.robots = Protego.parse(host.robots_text)
         if host.robots is None or now - host.robots_fetched > ROBOTS_TTL:
             robots_url = host_key(url) + "/robots.txt"
             try:
@@ -199,5 +202,27 @@ class Fetcher:
                 # No robots.txt (4xx) means no restriction (RFC 9309 §2.3.1.3).
                 text = ""
             host.robots = Protego.parse(text)
+            host.robots_text = text
             host.robots_fetched = now
         return bool(host.robots.can_fetch(url, self.config.user_agent))
+
+    def load_robots(self, known: dict[str, tuple[str, float]]) -> None:
+        """Reuse robots.txt files read by earlier runs: host key → (text, fetched at, epoch s).
+
+        Runs are short processes started every few minutes; without this each would ask every
+        host for robots.txt again instead of once a day.
+        """
+        for key, (text, fetched) in known.items():
+            with self._hosts_lock:
+                host = self._hosts.setdefault(key, _Host())
+            host.robots_text, host.robots_fetched, host.robots = text, fetched, None
+
+    def robots_files(self) -> dict[str, tuple[str, float]]:
+        """The robots.txt files this fetcher holds, to keep for later runs."""
+        with self._hosts_lock:
+            hosts = list(self._hosts.items())
+        return {
+            key: (host.robots_text, host.robots_fetched)
+            for key, host in hosts
+            if host.robots_text is not None
+        }

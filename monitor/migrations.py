@@ -188,11 +188,25 @@ def m004_provenance_warc_duplicates(db: sqlite3.Connection) -> None:
     )
 
 
+def m005_robots(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- robots.txt of each host as last read, so that it is read once a day, not once a run.
+        CREATE TABLE robots (
+            host TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            fetched_at REAL NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_saved_searches", m002_saved_searches),
     ("m003_feed_schedule", m003_feed_schedule),
     ("m004_provenance_warc_duplicates", m004_provenance_warc_duplicates),
+    ("m005_robots", m005_robots),
 ]
 
 

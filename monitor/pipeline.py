@@ -97,6 +97,7 @@ def run(
     summary.feeds_due = len(feeds)
     summary.feeds_not_due = max(0, len(archive.feeds.all()) - len(feeds))
     report(Progress("feeds", total=len(feeds)))
+    fetcher.load_robots(archive.robots_files())
     with open_warc(config) as warc:
         poller = Poller(
             archive,
@@ -118,6 +119,7 @@ def run(
         summary.warnings.extend(stage.warnings)
         summary.articles_known = archive.count_known(stage.seen_urls)
         _fetch_pages(archive.pending_pages(), archive, fetcher, warc, summary, report)
+    archive.keep_robots_files(fetcher.robots_files())
     summary.indexed = index_pending(
         archive, engine, progress=lambda n, total: report(Progress("index", total, n))
     )

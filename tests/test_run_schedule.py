@@ -125,3 +125,29 @@ def test_a_failing_feed_waits_longer_after_each_failure_and_is_never_disabled(
         assert wait * 0.8 - 60 <= seconds_until(row["next_poll_at"]) <= wait * 1.2 + 60
         assert row["removed_at"] is None
     assert site.hits("/down.rss") == 4
+
+
+ARTICLE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
+</head><body><article><h1>{title}</h1><p>{text}</p></article></body></html>"""
+
+
+def test_robots_txt_is_read_once_a_day_not_once_a_run(tmp_path: Path, site: LocalSite) -> None:
+    text = "Người dân phấn khởi khi con đường mới được thông xe sau nhiều tháng thi công. " * 6
+    for n in (1, 2):
+        site.route(f"/bai-{n}.html", body=ARTICLE.format(title=f"Bài số {n}", text=text))
+
+    def feed(*numbers: int) -> str:
+        items = "".join(
+            f"<item><title>Bài {n}</title><link>{{base}}/bai-{n}.html</link></item>"
+            for n in numbers
+        )
+        return EMPTY_RSS.format(title="Tin", extra=items)
+
+    site.route("/tin.rss", body=feed(1))
+    runner = Runner(tmp_path, site, ["/tin.rss"])
+    assert runner.run()["articles_new"] == 1
+    site.route("/tin.rss", body=feed(1, 2))
+    assert runner.run("--all")["articles_new"] == 1  # a new process, a new page, same host
+    assert site.hits("/robots.txt") == 1
+    with sqlite3.connect(runner.archive) as db:
+        assert db.execute("SELECT COUNT(*) FROM robots").fetchone()[0] == 1
