@@ -15,7 +15,12 @@ warm-up query:
 * counts: `counts()` by source and day (UTC+7) of a one-word query
 
 Output: {"engine", "docs", "index_docs_per_s", "index_mb", "peak_rss_mb",
-"p50_ms": {"and2", "phrase5", "field_date", "counts"}, "p95_ms": {…}}. Progress goes to stderr.
+"p50_ms": {"and2", "phrase5", "field_date", "counts"}, "p95_ms": {…}, "rss_anon_mb", "cpu",
+"loadavg"}. `peak_rss_mb` is the kernel's peak resident set, which includes pages of the
+memory-mapped index; `rss_anon_mb` is the largest memory the process allocated itself, sampled
+after each batch and after the queries. `cpu` is the number of CPUs and `loadavg` the
+1/5/15-minute load averages at the start and end of the run: a figure taken on a busy machine
+says so. Progress goes to stderr.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import random
 import resource
 import shutil
@@ -50,8 +56,24 @@ def batches(n: int, size: int, seed: int) -> Iterator[list[Document]]:
         yield batch
 
 
-def build_index(engine: Engine, n: int, batch_size: int, seed: int) -> float:
-    """Index n articles; returns the seconds spent in add() and commit()."""
+def rss_anon_mb() -> float:
+    """Resident memory the process itself allocated, in MB: `ru_maxrss` also counts the pages
+    of memory-mapped index files that were read, which the kernel can drop at any time."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("RssAnon:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def build_index(engine: Engine, n: int, batch_size: int, seed: int, anon: list[float]) -> float:
+    """Index n articles; returns the seconds spent in add() and commit().
+
+    Appends the anonymous RSS after each batch to `anon`.
+    """
     spent = 0.0
     done = 0
     for batch in batches(n, batch_size, seed):
@@ -59,6 +81,7 @@ def build_index(engine: Engine, n: int, batch_size: int, seed: int) -> float:
         engine.add(batch)
         engine.commit()
         spent += time.perf_counter() - start
+        anon.append(rss_anon_mb())
         done += len(batch)
         print(f"indexed {done:,}/{n:,} in {spent:.1f} s", file=sys.stderr, flush=True)
     return spent
@@ -121,11 +144,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
 
+    load_start = os.getloadavg()
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="press-monitor-bench-"))
     engine = open_engine(args.engine, workdir)
     try:
         engine.clear()
-        seconds = build_index(engine, args.docs, args.batch, args.seed)
+        anon: list[float] = []
+        seconds = build_index(engine, args.docs, args.batch, args.seed, anon)
         size = engine.size_bytes()
         now = datetime.now(UTC)
         queries = make_queries(args.queries, args.seed)
@@ -136,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             "field_date": timed(lambda n: engine.search(n, limit=10), queries["field_date"], now),
             "counts": timed(lambda n: engine.counts(n, utc_offset=VN), queries["counts"], now),
         }
+        anon.append(rss_anon_mb())
     finally:
         engine.close()
         if args.dir is None:
@@ -150,6 +176,12 @@ def main(argv: list[str] | None = None) -> int:
         "peak_rss_mb": round(peak_rss_mb, 1),
         "p50_ms": {k: round(statistics.median(timings[k]), 2) for k in QUERY_TYPES},
         "p95_ms": {k: round(percentile(timings[k], 0.95), 2) for k in QUERY_TYPES},
+        "rss_anon_mb": round(max(anon), 1),
+        "cpu": os.cpu_count(),
+        "loadavg": {
+            "start": [round(x, 2) for x in load_start],
+            "end": [round(x, 2) for x in os.getloadavg()],
+        },
     }
     print(json.dumps(result, ensure_ascii=False))
     return 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.analysis import TOKEN_RE, exact_tokens, fold, folded_tokens, nfc, normalize
+from index.analysis import TOKEN_RE, exact_tokens, fold_all, folded_tokens, nfc, normalize
 from index.model import Snippet
 from index.query import Node, Term, positive_terms
 
@@ -117,15 +117,17 @@ def _tokens(text: str) -> tuple[list[re.Match[str]], list[str], list[str]]:
     `spans` builds an object per token, which takes ~2 ms for a 3 KB article; lowercasing the
     whole text once and tokenizing that is several times faster. Lowercasing keeps every
     character a token character or not, so the tokens are the same, unless it changes the
-    length ("İ" becomes "i" plus a combining dot); then tokens are lowercased one by one.
+    length ("İ" becomes "i" plus a combining dot) or depends on what follows (final sigma);
+    then tokens are lowercased one by one.
     """
     norm = normalize(text)
     lowered = norm.lower()
-    found = list(TOKEN_RE.finditer(lowered if len(lowered) == len(norm) else norm))
+    whole = len(lowered) == len(norm) and "Σ" not in norm
+    found = list(TOKEN_RE.finditer(lowered if whole else norm))
     exact = [m.group() for m in found]
-    if len(lowered) != len(norm):
+    if not whole:
         exact = [t.lower() for t in exact]
-    return found, exact, list(map(fold, exact))
+    return found, exact, fold_all(exact)
 
 
 def _best_group(matches: list[_Match], budget: int) -> tuple[int, int]:

@@ -21,6 +21,7 @@ such words, so this only concerns hand-built trees).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -151,6 +152,14 @@ def _capped(tokens: list[str]) -> list[str]:
     return tokens
 
 
+def _capped_pair(exact: list[str], folded: list[str]) -> tuple[list[str], list[str]]:
+    """Both forms of a text's tokens, capped. Folding never lengthens a token (checked over
+    all of Unicode), so when no exact token is too long no folded one is: one scan, not two."""
+    if exact and max(map(len, exact)) > MAX_TOKEN_CHARS:
+        return _capped(exact), _capped(folded)
+    return exact, folded
+
+
 @dataclass(frozen=True, slots=True)
 class Analyzed:
     """A document's index terms (each token list as one space-joined string) and stored values.
@@ -177,10 +186,8 @@ class Analyzed:
 
 def analyze_document(doc: Document) -> Analyzed:
     """Every term and stored value of `doc`, computed once for all fields."""
-    title_x, title_f = analyze(doc.title)
-    text_x, text_f = analyze(doc.text)
-    title_x, title_f = _capped(title_x), _capped(title_f)
-    text_x, text_f = _capped(text_x), _capped(text_f)
+    title_x, title_f = _capped_pair(*analyze(doc.title))
+    text_x, text_f = _capped_pair(*analyze(doc.text))
     source = nfc(doc.source)
     published = None if doc.published is None else to_micros(doc.published)
     stored = json.dumps(
@@ -213,6 +220,20 @@ def analyze_document(doc: Document) -> Analyzed:
         published=published,
         stored=stored,
     )
+
+
+# Joins the two syllables of a bigram term; never inside a token (TOKEN_RE excludes "_").
+BIGRAM_JOIN = "_"
+
+
+def bigrams(tokens: Sequence[str]) -> list[str]:
+    """Adjacent token pairs as single terms: "a b c" → "a_b", "b_c"."""
+    return list(map(BIGRAM_JOIN.join, itertools.pairwise(tokens)))
+
+
+def bigram_text(tokens: Sequence[str]) -> str:
+    """`bigrams` space-joined, as the engines take token lists."""
+    return " ".join(map(BIGRAM_JOIN.join, itertools.pairwise(tokens)))
 
 
 def source_keys(source: str) -> tuple[str, ...]:

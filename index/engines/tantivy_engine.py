@@ -3,12 +3,18 @@
 Text is analyzed in Python (`_common.analyze_document`) and handed to tantivy as space-joined
 tokens in fields using tantivy's "whitespace" tokenizer: measured on 3 KB articles, that costs
 ~0.1 ms a document against ~1.9 ms for `PreTokenizedString` (one Python `Token` object per
-token), and Python's analysis (~0.4 ms) is the bottleneck either way.
+token), and Python's analysis (~0.25 ms) is the bottleneck either way.
 
-Phrases are positional phrase queries on the syllable fields. Everything a hit needs, the text
-included (for snippets), is stored as one JSON blob; counts use tantivy's aggregations (a terms
-aggregation on the source with a nested histogram on the publication time, whose grid is shifted
-by the caller's UTC offset).
+Phrases are positional phrase queries on the syllable fields. A phrase of common words ("của
+và là") is checked at nearly every document, reading long position lists: at 100,000 synthetic
+articles its p95 is ~40 ms, and it grows with the index. Syllable-bigram fields (as the whoosh
+engine has) cut that to ~7 ms but cost far more at indexing than they save: tantivy slows with
+the number of distinct terms, and bigrams multiply it; indexing fell from ~2,900 to 700-1,800
+docs/s and the index grew 60%. They are not used.
+
+Everything a hit needs, the text included (for snippets), is stored as one JSON blob; counts
+use tantivy's aggregations (a terms aggregation on the source with a nested histogram on the
+publication time, whose grid is shifted by the caller's UTC offset).
 """
 
 from __future__ import annotations
@@ -193,8 +199,7 @@ class TantivyEngine:
         return common.directory_size(self.path)
 
     def count(self, query: Node) -> int:
-        searcher = self._searcher()
-        return _total(searcher.search(self._compile(query), 1, count=True))
+        return _count(self._searcher(), self._compile(query))
 
     def search(
         self,
@@ -212,16 +217,25 @@ class TantivyEngine:
             # Every match scores the same: relevance order is newest first.
             sort = "newest"
         if sort == "relevance":
+            # Counting alongside the top N makes tantivy score every match; apart, the count
+            # needs no scores and the top N skips blocks that can't enter it. A phrase is
+            # checked at every match either way, so it is run once.
+            separate = not _has_phrase(query)
+            counted: list[int] = []
 
             def fetch(n: int) -> tuple[list[Candidate[Any]], int]:
-                result = searcher.search(compiled, n, count=True)
+                result = searcher.search(compiled, n, count=not separate)
                 hits = result.hits
                 keys = searcher.fast_field_values("sort_new", [addr for _s, addr in hits])
                 cands = [
                     Candidate(float(score), int(key or common.UNDATED_KEY), addr)
                     for (score, addr), key in zip(hits, keys, strict=True)
                 ]
-                return cands, _total(result)
+                if not separate:
+                    return cands, _total(result)
+                if not counted:
+                    counted.append(_count(searcher, compiled))
+                return cands, counted[0]
 
             page, total = common.relevance_page(fetch, offset, limit)
             scored = [(c.score, c.ref) for c in page]
@@ -249,7 +263,7 @@ class TantivyEngine:
     def ids(self, query: Node) -> list[str]:
         searcher = self._searcher()
         compiled = self._compile(query)
-        total = _total(searcher.search(compiled, 1, count=True))
+        total = _count(searcher, compiled)
         if total == 0:
             return []
         result = searcher.search(compiled, total, order_by_field="sort_new")
@@ -258,7 +272,7 @@ class TantivyEngine:
     def counts(self, query: Node, *, utc_offset: timedelta = timedelta(0)) -> Counts:
         searcher = self._searcher()
         compiled = self._compile(query)
-        total = _total(searcher.search(compiled, 1, count=True))
+        total = _count(searcher, compiled)
         by_source: dict[str, int] = {}
         by_day: dict[date, int] = {}
         by_source_day: dict[tuple[str, date], int] = {}
@@ -408,6 +422,25 @@ class TantivyEngine:
 def _total(result: tantivy.SearchResult) -> int:
     # `count` exists (a search with count=True sets it) but the package's stubs omit it.
     return int(result.count)  # type: ignore[attr-defined]
+
+
+def _count(searcher: tantivy.Searcher, compiled: tantivy.Query) -> int:
+    """How many documents match. Ordering by a fast field switches scoring off, which the
+    package offers no other way to do: at 100,000 articles, p95 1.3 ms against 7.6 ms for
+    two-word queries."""
+    return _total(searcher.search(compiled, 1, count=True, order_by_field="sort_new"))
+
+
+def _has_phrase(node: Node) -> bool:
+    """Whether the tree holds a phrase (or a word that analyzes to several tokens)."""
+    if isinstance(node, (Term, Phrase)):
+        leaf = common.leaf(node)
+        return len(leaf.folded) > 1
+    if isinstance(node, (And, Or)):
+        return any(_has_phrase(c) for c in node.children)
+    if isinstance(node, Not):
+        return _has_phrase(node.child)
+    return False
 
 
 def _stored(searcher: tantivy.Searcher, addr: tantivy.DocAddress) -> common.StoredDoc:

@@ -7,9 +7,11 @@ import unicodedata
 import pytest
 
 from index.analysis import (
+    TOKEN_RE,
     analyze,
     exact_tokens,
     fold,
+    fold_all,
     folded_tokens,
     nfc,
     normalize,
@@ -143,3 +145,55 @@ def test_spans_of_old_style_text_point_at_the_original_letters() -> None:
     assert [text[s.start : s.end] for s in found] == ["Thủy", "điện", "Hòa", "Bình"]
     assert [s.exact for s in found] == ["thuỷ", "điện", "hoà", "bình"]
     assert [s.folded for s in found] == ["thuy", "dien", "hoa", "binh"]
+
+
+def reference_tokens(text: str) -> list[str]:
+    """The definition of the exact tokens: runs of TOKEN_RE in the normalized text, lowercased."""
+    return [t.lower() for t in TOKEN_RE.findall(normalize(text))]
+
+
+def reference_fold(token: str) -> str:
+    decomposed = unicodedata.normalize("NFD", token.lower())
+    stripped = "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f")
+    return unicodedata.normalize("NFC", stripped.replace("đ", "d"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Giá xăng (RON-95) tăng 1.000đ/lít; “khó lường”… 100% snake_case_word",
+        "tab\tnbsp\u00a0line\u2028sep\x1cend",
+        # Lowercasing "İ" adds a combining dot, which is not a token character.
+        "İstanbul và İzmir",
+        # Final sigma: "Σ" lowers to "ς" or "σ" by what follows it, beyond the token too.
+        "ΑΣ'Β ΟΔΟΣ ΣΑ",
+        # More distinct separators than one text usually holds.
+        "".join(chr(c) for c in range(0x21, 0x7F)) * 2,
+        nfd("Thủ tướng thăm Đà Nẵng, hòa bình"),
+        "",
+    ],
+)
+def test_tokens_are_the_runs_of_token_characters(text: str) -> None:
+    exact = exact_tokens(text)
+    assert exact == reference_tokens(text)
+    assert folded_tokens(text) == [reference_fold(t) for t in exact]
+    assert analyze(text) == (exact, folded_tokens(text))
+
+
+def test_fold_all_matches_fold_for_known_and_new_tokens() -> None:
+    tokens = ["hoà", "bình", "Đà", "nẵng", "chưa-thấy-bao-giờ-ẩ" + "ợ" * 50, "x" * 200]
+    assert fold_all(tokens) == [reference_fold(t) for t in tokens]
+    # A second time every token is in the cache.
+    assert fold_all(tokens) == [reference_fold(t) for t in tokens]
+    long_text = "Đường " * 50
+    assert fold(long_text) == fold(long_text) == reference_fold(long_text)
+
+
+def test_folding_never_lengthens_a_token() -> None:
+    # Engines cap tokens by checking the exact form only; this is what makes that enough.
+    for code in range(0x20000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = unicodedata.normalize("NFC", chr(code)).lower()
+        if TOKEN_RE.fullmatch(char):
+            assert len(fold(char)) <= len(char), hex(code)

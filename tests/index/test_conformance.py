@@ -641,6 +641,19 @@ def test_add_twice_in_one_batch_keeps_the_last(fresh: Engine) -> None:
     assert [h.title for h in fresh.search(q("nội dung")).hits] == ["Bản sau"]
 
 
+def test_words_longer_than_the_token_cap(fresh: Engine) -> None:
+    # Tokens are cut at 100 characters in the index and in queries alike.
+    word = "Đẩy" + "ợ" * 150
+    fresh.add([Document("long", "https://a.vn/long", "Từ dài", f"Mở đầu {word} kết thúc.", "A")])
+    fresh.commit()
+    assert ids(fresh, word) == {"long"}
+    assert ids(fresh, "day" + "o" * 150) == {"long"}
+    assert ids(fresh, f"={word}") == {"long"}
+    assert ids(fresh, f'"mở đầu {word} kết"') == {"long"}
+    # Differs within the first 100 characters.
+    assert ids(fresh, "Đẩy" + "ợ" * 96 + "x") == set()
+
+
 def test_delete(fresh: Engine) -> None:
     assert fresh.delete(["storm", "no-such-id"]) == 2
     fresh.commit()
