@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from io import FileIO
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import httpx
 from warcio.archiveiterator import ArchiveIterator
@@ -134,7 +134,8 @@ class WarcWriter:
         """Store one response (with its request and metadata); return the response's location."""
         if fetched_at.tzinfo is None:
             raise ValueError("fetched_at must be timezone-aware")
-        target = _target_uri(url)
+        parsed = _target(url)
+        target = parsed.uri
         date = fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         buffer = io.BytesIO()
         writer = _MemberWriter(buffer)
@@ -153,8 +154,8 @@ class WarcWriter:
         writer.write_record(response)
         response_length = buffer.tell()
         request = StatusAndHeaders(
-            f"{_request_target(target)} HTTP/1.1",
-            self._request_headers(target, request_headers),
+            f"{parsed.path} HTTP/1.1",
+            self._request_headers(parsed.netloc, request_headers),
             protocol="GET",
         )
         linked = {"WARC-Date": date, "WARC-Concurrent-To": record_id}
@@ -197,13 +198,13 @@ class WarcWriter:
         self.close()
 
     def _request_headers(
-        self, target: str, sent: Mapping[str, str] | None
+        self, netloc: str, sent: Mapping[str, str] | None
     ) -> list[tuple[str, str]]:
         if sent is None:
             sent = {"user-agent": self.user_agent} if self.user_agent else {}
         pairs = [(name, _one_line(value)) for name, value in sent.items()]
         if not any(name.lower() == "host" for name, _ in pairs):
-            pairs.insert(0, ("host", httpx.URL(target).netloc.decode("ascii")))
+            pairs.insert(0, ("host", netloc))
         return pairs
 
     def _append(self, data: bytes) -> int:
@@ -459,16 +460,21 @@ def warc_path(directory: Path, file: str) -> Path:
     return directory / file
 
 
-def _target_uri(url: str) -> str:
-    """The URI as requested: percent-encoded ASCII, IDNA host, no fragment."""
+class _Target(NamedTuple):
+    uri: str  # percent-encoded ASCII, IDNA host, no fragment
+    path: str  # the request line's target
+    netloc: str
+
+
+def _target(url: str) -> _Target:
+    """The URI as requested, parsed once (a URL from httpx is already in this form)."""
     try:
-        return str(httpx.URL(url).copy_with(fragment=None))
+        parsed = httpx.URL(url)
+        if parsed.fragment:
+            parsed = parsed.copy_with(fragment=None)
     except httpx.InvalidURL as exc:
         raise ValueError(f"not a URL: {url!r}") from exc
-
-
-def _request_target(target: str) -> str:
-    return httpx.URL(target).raw_path.decode("ascii")
+    return _Target(str(parsed), parsed.raw_path.decode("ascii"), parsed.netloc.decode("ascii"))
 
 
 def _reason(status: int) -> str:
