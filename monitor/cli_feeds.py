@@ -17,7 +17,6 @@ from monitor.cli_app import App, format_option, pass_app
 from monitor.config import FeedConfig
 from monitor.discovery import discover_feeds
 from monitor.errors import NotFoundError
-from monitor.feed_store import FeedRow
 from monitor.health import feed_health
 from monitor.http import Fetcher
 from monitor.opml import OpmlFeed, read_opml, write_opml
@@ -35,24 +34,6 @@ def feeds() -> None:
     """
 
 
-def feed_json(feed: FeedRow) -> dict[str, object]:
-    return {
-        "id": feed.id,
-        "url": feed.url,
-        "source": feed.source,
-        "name": feed.name,
-        "title": feed.title,
-        "language": feed.language,
-        "tags": list(feed.tags),
-        "origin": feed.origin,
-        "removed_at": feed.removed_at,
-        "last_success_at": feed.last_success_at,
-        "consecutive_failures": feed.consecutive_failures,
-        "next_poll_at": feed.next_poll_at,
-        "poll_interval_s": feed.poll_interval,
-    }
-
-
 @feeds.command("list")
 @click.option("--removed", is_flag=True, help="Include removed feeds.")
 @format_option("table", "json")
@@ -66,7 +47,7 @@ def feeds_list(app: App, removed: bool, fmt: str) -> None:
     archive.sync_feeds(app.config.feeds)
     rows = archive.feeds.all(include_removed=removed)
     if fmt == "json":
-        click.echo(json.dumps([feed_json(f) for f in rows], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([f.as_dict() for f in rows], ensure_ascii=False, indent=2))
         return
     app.console.print(reports.feeds_table(rows))
 
@@ -130,7 +111,7 @@ def feeds_add(
     if fmt == "json":
         data = {
             "found": [asdict(feed) for feed in found],
-            "added": [feed_json(row) for _feed, row, changed in added if changed],
+            "added": [row.as_dict() for _feed, row, changed in added if changed],
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:

@@ -51,6 +51,24 @@ class FeedRow:
     def active(self) -> bool:
         return self.removed_at is None
 
+    def as_dict(self) -> dict[str, object]:
+        """The feed as `monitor feeds list --format json` shows it."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "source": self.source,
+            "name": self.name,
+            "title": self.title,
+            "language": self.language,
+            "tags": list(self.tags),
+            "origin": self.origin,
+            "removed_at": self.removed_at,
+            "last_success_at": self.last_success_at,
+            "consecutive_failures": self.consecutive_failures,
+            "next_poll_at": self.next_poll_at,
+            "poll_interval_s": self.poll_interval,
+        }
+
     def as_config(self) -> FeedConfig:
         return FeedConfig(
             url=self.url,

@@ -49,22 +49,12 @@ class FeedHealth:
     def as_dict(self) -> dict[str, object]:
         feed = self.feed
         return {
-            "id": feed.id,
-            "url": feed.url,
-            "source": feed.source,
-            "name": feed.name,
-            "title": feed.title,
-            "origin": feed.origin,
-            "removed_at": feed.removed_at,
+            **feed.as_dict(),
             "status": self.status,
             "last_polled_at": feed.last_polled_at,
-            "last_success_at": feed.last_success_at,
             "last_status": feed.last_status,
             "last_error": feed.last_error,
-            "consecutive_failures": feed.consecutive_failures,
             "failure_score": feed.failure_score,
-            "next_poll_at": feed.next_poll_at,
-            "poll_interval_s": feed.poll_interval,
             "schedule_reason": feed.schedule_reason,
             "hint": (
                 {"seconds": feed.hint_seconds, "source": feed.hint_source}
