@@ -67,9 +67,9 @@ SCHEMA_VERSION = 1
 # posting); a 3 KB article makes ~1,650 postings, so a big commit is written in slices whose
 # pool stays in memory. On 2,000 synthetic articles in one commit: one 64 MB writer, 22 docs/s;
 # slices of 500 at 256 MB, 45 docs/s and 247 MB peak RSS; 1,000 at 512 MB, 49 docs/s, 439 MB.
-# Larger slices also mean fewer segments to merge later.
-_WRITER_MB = 512
-_SLICE_DOCS = 1_000
+# The pool limit also bounds merges, which read whole segments through the same pool.
+_WRITER_MB = 256
+_SLICE_DOCS = 500
 _INDEX_NAME = "MAIN"  # whoosh's default, as create_in uses
 
 # (syllable field, bigram field, boost) per field kind and form.
