@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from monitor.archive import Archive, WarcRef
@@ -24,6 +24,7 @@ from monitor.schedule import (
     after_success,
     document_hints,
     header_hints,
+    not_before,
     strongest,
 )
 from monitor.workers import per_host
@@ -224,10 +225,7 @@ class Poller:
     def _deferred(self, feed: FeedRow, error: HostDeferred) -> None:
         """Not requested because its host asked to wait: due again once the wait is over."""
         self.stage.deferred += 1
-        wait = error.retry_after or 0.0
-        next_poll = self.clock() + timedelta(
-            seconds=wait + self.rng.uniform(0, wait * self.schedule.jitter)
-        )
+        next_poll = not_before(self.clock(), error.retry_after or 0.0, self.schedule, self.rng)
         self.archive.feeds.set_next_poll(feed.id, next_poll, reason=str(error))
         self._log(
             feed,

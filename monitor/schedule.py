@@ -172,10 +172,16 @@ def after_failure(
     next_poll = _jittered(now, wait, config, rng)
     if retry_after is not None and next_poll < now + timedelta(seconds=retry_after):
         # Jitter only ever adds to what the server asked for.
-        spread = retry_after * config.jitter
-        next_poll = now + timedelta(seconds=retry_after + rng.uniform(0, spread))
+        next_poll = not_before(now, retry_after, config, rng)
         reason = f"{reason}; server asks Retry-After {retry_after:g} s"
     return Decision(current, next_poll, score, reason)
+
+
+def not_before(
+    now: datetime, seconds: float, config: ScheduleConfig, rng: random.Random
+) -> datetime:
+    """`seconds` from now, spread by jitter that only ever adds: a server's wait is a floor."""
+    return now + timedelta(seconds=seconds + rng.uniform(0, seconds * config.jitter))
 
 
 def _jittered(
