@@ -88,14 +88,15 @@ def run(
     report = progress or (lambda _event: None)
     summary = RunSummary(run_id=archive.start_run())
     archive.sync_feeds(config.feeds)
+    active = archive.feeds.all()
     if only is not None:
         feeds = only
     elif all_feeds:
-        feeds = archive.feeds.all()
+        feeds = active
     else:
         feeds = archive.feeds.due(datetime.now(UTC))
     summary.feeds_due = len(feeds)
-    summary.feeds_not_due = max(0, len(archive.feeds.all()) - len(feeds))
+    summary.feeds_not_due = max(0, len(active) - len(feeds))
     report(Progress("feeds", total=len(feeds)))
     fetcher.load_robots(archive.robots_files())
     with open_warc(config) as warc:

@@ -68,21 +68,27 @@ def find(
     collapse: bool = False,
 ) -> Found:
     """Search; with `collapse`, one hit per near-duplicate cluster (its best-ranked member)."""
+    total_without = None
     if not collapse:
         page = engine.search(node, limit=limit, offset=offset, sort=sort)
     else:
-        page = _collapsed_page(archive, engine, node, limit=limit, offset=offset, sort=sort)
-    ids = [int(hit.id) for hit in page.hits if hit.id.isdigit()]
-    total_without = None
-    if collapse:
+        # One read of the clusters serves both the total and every page fetched below.
         matching = [int(i) for i in engine.ids(node) if i.isdigit()]
         clusters = archive.clusters_of(matching)
         total_without = len(matching) - len(clusters) + len(set(clusters.values()))
+        page = _collapsed_page(engine, node, clusters, limit=limit, offset=offset, sort=sort)
+    ids = [int(hit.id) for hit in page.hits if hit.id.isdigit()]
     return Found(page, archive.extras(ids), total_without)
 
 
 def _collapsed_page(
-    archive: Archive, engine: Engine, node: Node, *, limit: int, offset: int, sort: Sort
+    engine: Engine,
+    node: Node,
+    clusters: dict[int, int],
+    *,
+    limit: int,
+    offset: int,
+    sort: Sort,
 ) -> SearchPage:
     wanted = offset + limit
     kept: list[Hit] = []
@@ -95,7 +101,6 @@ def _collapsed_page(
         if not page.hits:
             break
         fetched += len(page.hits)
-        clusters = archive.clusters_of(int(h.id) for h in page.hits if h.id.isdigit())
         for hit in page.hits:
             number = int(hit.id) if hit.id.isdigit() else 0
             key = clusters.get(number, -number)
