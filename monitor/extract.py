@@ -20,6 +20,7 @@ import htmldate
 import lxml.etree
 import trafilatura
 from charset_normalizer import from_bytes
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
@@ -123,6 +124,20 @@ _DATED_TEXT_XPATH = (
     " or contains(., 'hứ ') or contains(., 'HỨ ')]]"
 )
 _SHOWN_DATE_MAX_CHARS = 90
+# Compiled once: compiling an expression costs about as much as running it on a page.
+_OWN_TEXT = XPath(_OWN_TEXT_XPATH)
+_LEADS = XPath(_LEAD_XPATH)
+_DATELINE_CANDIDATES = XPath("//body//h2 | //body//p")
+_HEADLINES = XPath(_HEADLINE_XPATH)
+_H3S = XPath("//body//h3")
+_HEADLINES_AND_H3S = XPath(_HEADLINE_XPATH + " | //body//h3")
+_DATE_CANDIDATES = XPath(_SHOWN_DATE_XPATH + " | " + _DATED_TEXT_XPATH)
+_META = XPath("//meta[@property=$key or @name=$key]/@content")
+_CANONICAL = XPath("//link[@rel='canonical']/@href")
+_CONTENT_LANGUAGE = XPath(
+    "//meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')='content-language']"
+    "/@content"
+)
 _DAY_RE = re.compile(r"(?<![\d/])(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?![\d/])")
 _CLOCK_RE = re.compile(
     r"(?<!\d)(\d{1,2})\s*[:h]\s*(\d{2})(?::\d{2})?(?!\d)\s*(am|pm|sáng|chiều|tối|trưa|đêm)?",
@@ -213,7 +228,7 @@ def extract_article(
     if tree is None:
         raise ExtractError("no article text found on the page")
     og_type = _meta(tree, "og:type")
-    paywalled = has_paywall(tree)
+    paywalled = has_paywall(tree, html)
     prune_boilerplate(tree)
     unwrap_layout_tables(tree)
     data, text, method = _body_text(tree, url, hints)
@@ -289,7 +304,7 @@ def _missed_block(headline: HtmlElement, text: str, lead: str | None) -> str | N
     block, passages = headline, []
     while (parent := block.getparent()) is not None and parent.tag != "body":
         block = parent
-        passages = [p for t in block.xpath(_OWN_TEXT_XPATH) if (p := _squash(t)) not in known]
+        passages = [p for t in _OWN_TEXT(block) if (p := _squash(t)) not in known]
         if sum(len(p) for p in passages) >= _BLOCK_MIN_CHARS:
             break
     else:
@@ -304,7 +319,7 @@ def _missed_block(headline: HtmlElement, text: str, lead: str | None) -> str | N
         if any(a.tag in _BLOCK_TAGS for a in element.iterancestors()):
             continue
         # Links are left out, which would leave "môi trường ." where "tại đây" was.
-        if line := _squash("".join(element.xpath(_OWN_TEXT_XPATH))):
+        if line := _squash("".join(_OWN_TEXT(element))):
             lines.append(nfc(_SPACE_BEFORE_PUNCTUATION_RE.sub(r"\1", line)))
     return "\n".join(lines) or None
 
@@ -331,14 +346,14 @@ def find_lead(tree: HtmlElement) -> str | None:
     A block whose class names a lead comes first; else the first heading or paragraph that
     opens with an outlet's dateline, such as "(Dân trí) -" or "TTO -".
     """
-    for element in tree.xpath(_LEAD_XPATH):
+    for element in _LEADS(tree):
         names = f"{element.get('class', '')} {element.get('id', '')}".split()
         if element.get("data-role") != "sapo" and not any(_LEAD_CLASS_RE.match(n) for n in names):
             continue
         lead = _squash(element.text_content())
         if _LEAD_CHARS[0] <= len(lead) <= _LEAD_CHARS[1]:
             return nfc(lead)
-    for element in tree.xpath("//body//h2 | //body//p")[:40]:
+    for element in _DATELINE_CANDIDATES(tree)[:40]:
         lead = _squash(element.text_content())
         if _DATELINE_RE.match(lead) and _LEAD_CHARS[0] <= len(lead) <= _LEAD_CHARS[1]:
             return nfc(lead)
@@ -359,8 +374,8 @@ def pick_title(
     # Old layouts print the headline as an <h3> under a logo <h1>: those come after the others.
     headings = [
         _squash(h.text_content())
-        for xpath in (_HEADLINE_XPATH, "//body//h3")
-        for h in tree.xpath(xpath)[:40]
+        for xpath in (_HEADLINES, _H3S)
+        for h in xpath(tree)[:40]
     ]
     headings = [h for h in headings if len(h) >= 8 and len(h.split()) >= 2]
     for reference in (og_title, title_tag):
@@ -442,7 +457,7 @@ def shown_date(tree: HtmlElement, *, near: HtmlElement | None = None) -> datetim
     """
     candidates: list[tuple[bool, HtmlElement, datetime]] = []
     seen: set[HtmlElement] = set()
-    for element in tree.xpath(_SHOWN_DATE_XPATH + " | " + _DATED_TEXT_XPATH):
+    for element in _DATE_CANDIDATES(tree):
         if element in seen:
             continue
         seen.add(element)
@@ -468,7 +483,7 @@ def shown_date(tree: HtmlElement, *, near: HtmlElement | None = None) -> datetim
 
 
 def _headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
-    for heading in tree.xpath(_HEADLINE_XPATH + " | //body//h3"):
+    for heading in _HEADLINES_AND_H3S(tree):
         if _squash(heading.text_content()) == title:
             return heading
     return None
@@ -509,7 +524,7 @@ def _twenty_four_hour(hour: int, meridiem: str) -> int:
 
 
 def _meta(tree: HtmlElement, key: str) -> str | None:
-    for value in tree.xpath(f"//meta[@property='{key}' or @name='{key}']/@content"):
+    for value in _META(tree, key=key):
         if value.strip():
             return str(value).strip()
     return None
@@ -517,7 +532,7 @@ def _meta(tree: HtmlElement, key: str) -> str | None:
 
 def _canonical_url(tree: HtmlElement, url: str) -> str | None:
     """<link rel=canonical>, else og:url, made absolute against the page URL."""
-    for href in tree.xpath("//link[@rel='canonical']/@href"):
+    for href in _CANONICAL(tree):
         if href.strip():
             return urljoin(url, str(href).strip())
     og_url = _meta(tree, "og:url")
@@ -531,8 +546,7 @@ def _declared_language(tree: HtmlElement) -> str | None:
         root.get("lang"),
         root.get("xml:lang"),
         root.get("{http://www.w3.org/XML/1998/namespace}lang"),
-        *tree.xpath("//meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')"
-                    "='content-language']/@content"),
+        *_CONTENT_LANGUAGE(tree),
         _meta(tree, "language"),
         _meta(tree, "og:locale"),
     ]

@@ -84,8 +84,8 @@ def fingerprint(text: str) -> Fingerprint | None:
     if len(shingles) < MIN_WORDS // 2:
         return None
     slots = [_EMPTY] * SLOTS
-    for shingle in shingles:
-        h = int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+    blake2b, from_bytes = hashlib.blake2b, int.from_bytes
+    for h in [from_bytes(blake2b(s.encode(), digest_size=8).digest()) for s in shingles]:
         slot = h & _SLOT_MASK
         # The top 32 bits are independent of the slot bits at the bottom.
         value = h >> 32

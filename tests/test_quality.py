@@ -77,6 +77,20 @@ def test_paywall_markup() -> None:
     assert has_paywall(locked) and has_paywall(tier) and not has_paywall(free)
 
 
+def test_paywall_with_the_source_at_hand_agrees_with_the_tree_search() -> None:
+    pages = [
+        '<html><body><div id="box-paywall-2">x</div></body></html>',
+        '<html><body><section class="a member-only b">x</section></body></html>',
+        '<html><head><meta property="article:content_tier" content="metered"></head></html>',
+        '<html><head><meta property="article:content_tier" content="free"></head></html>',
+        "<html><body><p>Bài viết về paywall của báo chí</p></body></html>",
+        "<html><body><p>Bài viết</p></body></html>",
+    ]
+    found = [has_paywall(lxml.html.fromstring(page), page) for page in pages]
+    assert found == [has_paywall(lxml.html.fromstring(page)) for page in pages]
+    assert found == [True, True, True, False, False, False]
+
+
 def _listing(items: int) -> tuple[lxml.html.HtmlElement, str]:
     headlines = [f"Tin thứ {i} về giá vàng hôm nay tăng mạnh" for i in range(items)]
     body = "".join(f'<h3><a href="/{i}.html">{h}</a></h3>' for i, h in enumerate(headlines))
