@@ -5,7 +5,7 @@
 
 N article pages are generated from `corpus.py`'s synthetic Vietnamese text, each wrapped in one
 of four outlet-like layouts (header and menu, sapo, body with a figure, related and most-read
-lists, footer, inline scripts: 40–60 KB, the weight of a real Vietnamese article page). Their
+lists, footer, inline scripts: ~28 KB a page). Their
 feed entries are recorded first (untimed), as the feed stage of a run would; then:
 
 * extract: `monitor.processing.process` (extraction, canonical URL, fingerprint) on every
