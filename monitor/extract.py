@@ -241,6 +241,7 @@ def extract_article(
         if headline is not None and (missed := _missed_block(headline, text, lead)):
             text = missed
         text = strip_trailing_lists(text, tree)
+        text = _without_headline(text, title)
     if lead and lead not in _squash(text):
         text, method = (f"{lead}\n{text}", method) if text else (lead, "lead-only")
     if not text:
@@ -554,6 +555,15 @@ def _declared_language(tree: HtmlElement) -> str | None:
         if value and (code := re.match(r"\s*([A-Za-z]{2,3})(?:[-_]|\s*$)", value)):
             return code.group(1).lower()
     return None
+
+
+def _without_headline(text: str, title: str) -> str:
+    """The text without a first line that only repeats the headline (it is the title), which
+    trafilatura keeps on about a quarter of outlets' pages: counted twice, it would weigh on
+    word counts, ranking and snippets."""
+    first, newline, rest = text.partition("\n")
+    repeated = _squash(nfc(first)).casefold() == _squash(nfc(title)).casefold()
+    return rest.lstrip("\n") if newline and rest.strip() and repeated else text
 
 
 def _squash(text: str) -> str:

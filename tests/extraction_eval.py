@@ -9,7 +9,8 @@ dimension, the pages that pass:
 * date_found: the day of the publication date shown on the page was found (Vietnam time)
 * date_exact: the shown publication time was found to the minute (trafilatura gives days only,
   so it passes only where the page shows no time of day)
-* body_clean: none of the boilerplate passages is in the text
+* body_clean: none of the boilerplate passages is in the text, and the text does not open
+  with the headline again (that is the title)
 * body_complete: every must-contain passage is in the text
 * flags_correct: the quality flags are exactly the expected ones (project only)
 * language_correct: detected and declared languages are the expected ones (project only)
@@ -181,7 +182,11 @@ def _judge(dimension: str, expected: Expected, outcome: Outcome) -> str | None:
         return _judge_date(expected.published, outcome.published, exact=dimension == "date_exact")
     if dimension == "body_clean":
         present = [p for p in expected.must_not_contain if _squash(p) in text]
-        return f"boilerplate kept: {present}" if present else ""
+        if present:
+            return f"boilerplate kept: {present}"
+        first = _squash(outcome.text.strip().split("\n", 1)[0])
+        repeated = expected.title is not None and first.casefold() == expected.title.casefold()
+        return "headline repeated in the text" if repeated else ""
     if dimension == "body_complete":
         missing = [p for p in expected.must_contain if _squash(p) not in text]
         return f"passages missing: {missing}" if missing else ""

@@ -53,6 +53,29 @@ def test_extracts_text_title_and_page_date_with_provenance() -> None:
     assert article.extractor.startswith("trafilatura")
 
 
+def test_the_headline_is_the_title_and_not_repeated_as_the_first_line_of_text() -> None:
+    # The headline sits inside the article block, where trafilatura keeps it as a text line.
+    html = page("Hà Nội tổng kết phòng chống thiên tai")
+    article = extract_article(
+        html.encode(), url="https://vnexpress.net/b.html", content_type=None, hints=FeedHints()
+    )
+    assert article.title == "Hà Nội tổng kết phòng chống thiên tai"
+    assert article.text.startswith("Chiều 22/11")
+    assert "phòng chống thiên tai" not in article.text.split("\n")[0][:40]
+
+
+def test_a_text_that_is_only_its_headline_keeps_it() -> None:
+    html = (
+        "<html><body><article><h1>Ảnh: Hoàng hôn trên vịnh Hạ Long lúc sáu giờ chiều</h1>"
+        "</article></body></html>"
+    )
+    hints = FeedHints(summary="Ảnh: Hoàng hôn trên vịnh Hạ Long lúc sáu giờ chiều")
+    article = extract_article(
+        html.encode(), url="https://vnexpress.net/c.html", content_type="text/html", hints=hints
+    )
+    assert article.text
+
+
 def test_feed_date_is_used_when_the_page_has_none_and_never_the_fetch_time() -> None:
     feed_date = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)
     html = page("Tin không ngày")
