@@ -77,6 +77,13 @@ CREDIT_RE = re.compile(
     re.IGNORECASE,
 )
 _CREDIT_WORD_RE = re.compile(r"ảnh|photo", re.IGNORECASE)
+# Links that old article pages print under the text: "[Quay lại] [In bài] [Gửi bạn bè]".
+_NAV_LABEL = (
+    r"(?:quay lại|trở lại|trở về|về đầu trang|lên đầu trang|đầu trang|về trang chủ|"
+    r"in bài(?: viết| này)?|bản in|gửi bài(?: viết| này)?|gửi (?:cho )?bạn bè|gửi email|"
+    r"email bài này|chia sẻ|bình luận|back|print|top)"
+)
+_NAV_LINE_RE = re.compile(rf"^(?:[\s\[(«‹<|•-]*{_NAV_LABEL}[\s\])»›>|•-]*)+$", re.IGNORECASE)
 
 
 def prune_boilerplate(tree: HtmlElement) -> int:
@@ -191,6 +198,14 @@ def strip_trailing_lists(text: str, tree: HtmlElement) -> str:
     if items < _TAIL_MIN_ITEMS or len(kept) < len(text) - len(kept):
         return text
     return kept
+
+
+def strip_navigation_lines(text: str) -> str:
+    """The text without the lines of page navigation that end it ("[Quay lại]", "[In bài]")."""
+    lines = text.rstrip().split("\n")
+    while len(lines) > 1 and _NAV_LINE_RE.match(lines[-1].strip()):
+        lines.pop()
+    return "\n".join(lines).rstrip()
 
 
 def _is_heading(line: str, above_list: bool) -> bool:

@@ -29,6 +29,7 @@ from index.analysis import nfc
 from monitor import __version__
 from monitor.boilerplate import (
     prune_boilerplate,
+    strip_navigation_lines,
     strip_repeated_credits,
     strip_trailing_lists,
     unwrap_layout_tables,
@@ -144,6 +145,13 @@ _CLOCK_RE = re.compile(
     re.IGNORECASE,
 )
 _CLOCK_WINDOW = 25
+# What a printed date line holds besides the date and the time.
+_DATELINE_WORDS_RE = re.compile(
+    r"thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|cập\s+nhật|đăng|ngày|lúc|"
+    r"gmt\s*[+-]\s*\d{1,2}|\b(?:cn|am|pm)\b",
+    re.IGNORECASE,
+)
+_DATELINE_PUNCTUATION_RE = re.compile(r"[\s,|()\[\]\-–—/:.]+")
 
 
 @dataclass(frozen=True)
@@ -240,7 +248,7 @@ def extract_article(
     if method != "feed-summary":
         if headline is not None and (missed := _missed_block(headline, text, lead)):
             text = missed
-        text = strip_trailing_lists(text, tree)
+        text = strip_navigation_lines(strip_trailing_lists(text, tree))
         text = _without_headline(text, title)
     if lead and lead not in _squash(text):
         text, method = (f"{lead}\n{text}", method) if text else (lead, "lead-only")
@@ -558,12 +566,32 @@ def _declared_language(tree: HtmlElement) -> str | None:
 
 
 def _without_headline(text: str, title: str) -> str:
-    """The text without a first line that only repeats the headline (it is the title), which
-    trafilatura keeps on about a quarter of outlets' pages: counted twice, it would weigh on
-    word counts, ranking and snippets."""
-    first, newline, rest = text.partition("\n")
-    repeated = _squash(nfc(first)).casefold() == _squash(nfc(title)).casefold()
-    return rest.lstrip("\n") if newline and rest.strip() and repeated else text
+    """The text without opening lines that only repeat the headline (it is the title) or only
+    print the date ("Thứ Tư, 26/12/2012 17:14", also run together with the headline), which
+    trafilatura keeps on about a quarter of outlets' pages: counted as text, they would weigh on
+    word counts, ranking and snippets. The date itself is read from the page, not from here."""
+    headline = _squash(nfc(title)).casefold()
+    for _ in range(2):
+        first, newline, rest = text.partition("\n")
+        line = _squash(nfc(first))
+        if line.casefold().endswith(headline):
+            line = line[: len(line) - len(headline)].strip()
+        elif not _is_dateline(line):
+            break
+        if line and not _is_dateline(line):
+            break
+        if not (newline and rest.strip()):
+            break
+        text = rest.lstrip("\n")
+    return text
+
+
+def _is_dateline(line: str) -> bool:
+    """A short line made of a date and its decorations only: weekday, time, time zone."""
+    if not line or len(line) > _SHOWN_DATE_MAX_CHARS or not _DAY_RE.search(line):
+        return False
+    rest = _DAY_RE.sub(" ", _CLOCK_RE.sub(" ", _DATELINE_WORDS_RE.sub(" ", line)))
+    return not _DATELINE_PUNCTUATION_RE.sub("", rest)
 
 
 def _squash(text: str) -> str:

@@ -64,6 +64,45 @@ def test_the_headline_is_the_title_and_not_repeated_as_the_first_line_of_text() 
     assert "phòng chống thiên tai" not in article.text.split("\n")[0][:40]
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "<p>Thứ Tư, 26/12/2012 17:14</p>",
+        "<p>Thứ năm, 20/12/2012, 10:18 GMT+7 Hà Nội tổng kết phòng chống thiên tai</p>",
+        "<p>Cập nhật lúc 08:30 ngày 22/11/2026 (GMT+7)</p>",
+    ],
+)
+def test_a_printed_date_opening_the_text_is_dropped(opening: str) -> None:
+    html = page("Hà Nội tổng kết phòng chống thiên tai").replace("<article>", f"<article>{opening}")
+    article = extract_article(
+        html.encode(), url="https://vnexpress.net/d.html", content_type=None, hints=FeedHints()
+    )
+    assert article.text.startswith("Chiều 22/11")
+
+
+def test_a_first_sentence_holding_a_date_is_kept() -> None:
+    html = page("Hà Nội tổng kết phòng chống thiên tai").replace(
+        "<article>", "<article><p>Sáng 22/11/2026, trời mưa.</p>"
+    )
+    article = extract_article(
+        html.encode(), url="https://vnexpress.net/e.html", content_type=None, hints=FeedHints()
+    )
+    assert article.text.startswith("Sáng 22/11/2026, trời mưa.")
+
+
+def test_navigation_links_under_the_text_are_dropped() -> None:
+    # As Người Lao Động printed it in 2012: the byline, then a bare link after the article.
+    html = page("Hà Nội tổng kết phòng chống thiên tai").replace(
+        "</article>",
+        '<div style="text-align:right">K. Miên</div>'
+        '<a href="javascript: history.go(-1)" class="goback">[Quay lại]</a> [In bài]</article>',
+    )
+    article = extract_article(
+        html.encode(), url="https://vnexpress.net/f.html", content_type=None, hints=FeedHints()
+    )
+    assert article.text.endswith("K. Miên")
+
+
 def test_a_text_that_is_only_its_headline_keeps_it() -> None:
     html = (
         "<html><body><article><h1>Ảnh: Hoàng hôn trên vịnh Hạ Long lúc sáu giờ chiều</h1>"
