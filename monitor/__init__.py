@@ -1,3 +1,3 @@
 """press-monitor: collect, archive, index and search public news feeds."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

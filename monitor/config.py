@@ -22,7 +22,7 @@ from monitor.errors import ConfigError
 APP_NAME = "press-monitor"
 ENV_CONFIG = "MONITOR_CONFIG"
 DEFAULT_USER_AGENT = (
-    "press-monitor/0.1 (+https://pypi.org/project/press-monitor/; research feed reader)"
+    "press-monitor/0.2 (+https://pypi.org/project/press-monitor/; research feed reader)"
 )
 ENGINES = ("tantivy", "whoosh")
 

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from monitor import __version__
 from monitor.config import HttpConfig
 from monitor.errors import ArchiveError
 from monitor.http import Fetcher
@@ -127,7 +128,7 @@ def test_a_response_round_trips_with_request_and_metadata(tmp_path: Path) -> Non
     assert metadata["body"].decode() == "".join(f"{k}: {v}\r\n" for k, v in meta.items())
     fields = dict(line.split(": ", 1) for line in info["body"].decode().splitlines())
     assert fields == {
-        "software": "press-monitor/0.1.0",
+        "software": f"press-monitor/{__version__}",
         "format": "WARC File Format 1.1",
         "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/"
         "warc-1.1/",
