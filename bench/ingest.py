@@ -12,7 +12,7 @@ feed entries are recorded first (untimed), as the feed stage of a run would; the
   page, in a pool of `--workers` processes (what `monitor reextract` does), in threads (what a
   run does: one thread per host, all sharing the GIL), or serially;
 * store, as results come in (overlapping extraction): the raw response to a WARC file,
-  `Archive.store_article` (near-duplicate clustering included) and its fetch-log row, on the
+  `monitor.pipeline.store_page` (article, near-duplicate clustering, fetch-log row), on the
   main thread;
 * index: `index_pending` into a fresh index of `--engine`.
 
@@ -44,12 +44,12 @@ import corpus
 
 from index import ENGINES, Document, open_engine
 from index.analysis import fold
-from monitor.archive import Archive, EntryData, PageTask, WarcRef
+from monitor.archive import Archive, EntryData, PageTask
 from monitor.config import FeedConfig
 from monitor.errors import ExtractError
 from monitor.http import Response
 from monitor.indexing import index_pending
-from monitor.pipeline import keep_response
+from monitor.pipeline import keep_response, store_page
 from monitor.processing import Processed, process
 from monitor.warc import WarcWriter
 
@@ -372,40 +372,9 @@ def store_all(
                 failed += 1
                 archive.record_page_failure(task.id, error=result, status=200, permanent=True)
             else:
-                _store_one(archive, task, response, ref, result, run_id)
+                store_page(archive, task, response, result, ref, run_id=run_id)
             busy += time.perf_counter() - began
     return failed, busy
-
-
-def _store_one(
-    archive: Archive,
-    task: PageTask,
-    response: Response,
-    ref: WarcRef | None,
-    result: Processed,
-    run_id: int,
-) -> None:
-    archive.store_article(
-        task.id,
-        status=200,
-        final_url=task.url,
-        content_type=CONTENT_TYPE,
-        headers=response.headers,
-        body=response.body,
-        body_sha256=response.sha256,
-        article=result.record,
-        warc=ref,
-        near_dup=result.near_dup,
-    )
-    archive.log_fetch(
-        run_id=run_id,
-        kind="page",
-        page_id=task.id,
-        source=task.source,
-        url=task.url,
-        status=200,
-        outcome="ok",
-    )
 
 
 def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from index.engine import Engine
-from monitor.archive import PERMANENT_STATUSES, Archive, PageTask, WarcRef
+from monitor.archive import PERMANENT_STATUSES, Archive, PageTask, Stored, WarcRef
 from monitor.config import Config
 from monitor.errors import ExtractError, FetchError, HostDeferred, RobotsDisallowed
 from monitor.feed_store import FeedRow
@@ -167,6 +167,41 @@ def keep_response(
     return WarcRef(location.file, location.offset, location.length, location.record_id)
 
 
+def store_page(
+    archive: Archive,
+    page: PageTask,
+    response: Response,
+    processed: Processed,
+    warc: WarcRef | None,
+    *,
+    run_id: int,
+) -> Stored:
+    """Store an extracted page (article, near-duplicate cluster) and its fetch-log row."""
+    stored = archive.store_article(
+        page.id,
+        status=response.status,
+        final_url=response.url,
+        content_type=response.content_type,
+        headers=response.headers,
+        body=response.body,
+        body_sha256=response.sha256,
+        article=processed.record,
+        warc=warc,
+        near_dup=processed.near_dup,
+    )
+    archive.log_fetch(
+        run_id=run_id,
+        kind="page",
+        page_id=page.id,
+        source=page.source,
+        url=page.url,
+        status=response.status,
+        outcome="ok",
+        duration_ms=response.duration_ms,
+    )
+    return stored
+
+
 @dataclass(frozen=True)
 class _PageResult:
     response: Response | None = None
@@ -213,30 +248,11 @@ def _fetch_pages(
         report(Progress("pages", advance=1, label=page.source))
         response, error = result.response, result.error
         if result.processed is not None and response is not None:
-            stored = archive.store_article(
-                page.id,
-                status=response.status,
-                final_url=response.url,
-                content_type=response.content_type,
-                headers=response.headers,
-                body=response.body,
-                body_sha256=response.sha256,
-                article=result.processed.record,
-                warc=result.warc,
-                near_dup=result.processed.near_dup,
+            stored = store_page(
+                archive, page, response, result.processed, result.warc, run_id=summary.run_id
             )
             summary.articles_merged += stored.merged
             summary.articles_clustered += stored.cluster_id is not None
-            archive.log_fetch(
-                run_id=summary.run_id,
-                kind="page",
-                page_id=page.id,
-                source=page.source,
-                url=page.url,
-                status=response.status,
-                outcome="ok",
-                duration_ms=response.duration_ms,
-            )
             summary.articles_new += not stored.merged
             continue
         assert error is not None
