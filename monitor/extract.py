@@ -146,12 +146,12 @@ _CLOCK_RE = re.compile(
 )
 _CLOCK_WINDOW = 25
 # What a printed date line holds besides the date and the time.
-_DATELINE_WORDS_RE = re.compile(
+_DATE_LINE_WORDS_RE = re.compile(
     r"thứ\s+(?:hai|ba|tư|năm|sáu|bảy|[2-7])|chủ\s+nhật|cập\s+nhật|đăng|ngày|lúc|"
     r"gmt\s*[+-]\s*\d{1,2}|\b(?:cn|am|pm)\b",
     re.IGNORECASE,
 )
-_DATELINE_PUNCTUATION_RE = re.compile(r"[\s,|()\[\]\-–—/:.]+")
+_DATE_LINE_PUNCTUATION_RE = re.compile(r"[\s,|()\[\]\-–—/:.]+")
 
 
 @dataclass(frozen=True)
@@ -249,7 +249,7 @@ def extract_article(
         if headline is not None and (missed := _missed_block(headline, text, lead)):
             text = missed
         text = strip_navigation_lines(strip_trailing_lists(text, tree))
-        text = _without_headline(text, title)
+        text = _without_title_lines(text, title)
     if lead and lead not in _squash(text):
         text, method = (f"{lead}\n{text}", method) if text else (lead, "lead-only")
     if not text:
@@ -565,33 +565,36 @@ def _declared_language(tree: HtmlElement) -> str | None:
     return None
 
 
-def _without_headline(text: str, title: str) -> str:
+def _without_title_lines(text: str, title: str) -> str:
     """The text without opening lines that only repeat the headline (it is the title) or only
     print the date ("Thứ Tư, 26/12/2012 17:14", also run together with the headline), which
     trafilatura keeps on about a quarter of outlets' pages: counted as text, they would weigh on
     word counts, ranking and snippets. The date itself is read from the page, not from here."""
     headline = _squash(nfc(title)).casefold()
+    # At most a date line and the headline, in either order; never the whole text.
     for _ in range(2):
         first, newline, rest = text.partition("\n")
-        line = _squash(nfc(first))
-        if line.casefold().endswith(headline):
-            line = line[: len(line) - len(headline)].strip()
-        elif not _is_dateline(line):
-            break
-        if line and not _is_dateline(line):
-            break
-        if not (newline and rest.strip()):
+        if not (newline and rest.strip() and _is_title_line(_squash(nfc(first)), headline)):
             break
         text = rest.lstrip("\n")
     return text
 
 
-def _is_dateline(line: str) -> bool:
+def _is_title_line(line: str, headline: str) -> bool:
+    """The headline (casefolded), a printed date line, or a date line ending with the headline."""
+    folded = line.casefold()
+    if headline and folded.endswith(headline):
+        before = folded[: len(folded) - len(headline)].strip()
+        return not before or _is_date_line(before)
+    return _is_date_line(folded)
+
+
+def _is_date_line(line: str) -> bool:
     """A short line made of a date and its decorations only: weekday, time, time zone."""
     if not line or len(line) > _SHOWN_DATE_MAX_CHARS or not _DAY_RE.search(line):
         return False
-    rest = _DAY_RE.sub(" ", _CLOCK_RE.sub(" ", _DATELINE_WORDS_RE.sub(" ", line)))
-    return not _DATELINE_PUNCTUATION_RE.sub("", rest)
+    rest = _DAY_RE.sub(" ", _CLOCK_RE.sub(" ", _DATE_LINE_WORDS_RE.sub(" ", line)))
+    return not _DATE_LINE_PUNCTUATION_RE.sub("", rest)
 
 
 def _squash(text: str) -> str:
