@@ -8,52 +8,33 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
 from monitor.cli import cli
+from tests.cli import WIDE, Cli, write_config
 from tests.fixtures import catalog as cat
 from tests.localsite import LocalSite
 
-# Wide enough that rich does not wrap the messages the tests look for.
-WIDE = {"COLUMNS": "200"}
 USER_AGENT = "press-monitor-tests/1.0 (+https://example.invalid/tests)"
 
 
-def write_config(directory: Path, site: LocalSite, feeds: tuple[str, ...], engine: str) -> Path:
-    lines = [
-        "[storage]",
-        'dir = "data"',
-        "[http]",
-        f'user_agent = "{USER_AGENT}"',
-        "per_host_delay = 0",
-        "timeout = 10",
-        "[index]",
-        f'engine = "{engine}"',
-    ]
-    for path in feeds:
-        source = cat.FEEDS_BY_PATH[path].source
-        lines += ["[[feeds]]", f'url = "{site.url(path)}"', f'source = "{source}"']
-    config = directory / "config.toml"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return config
+def site_config(directory: Path, site: LocalSite, feeds: tuple[str, ...], engine: str) -> Path:
+    """A config for the catalog's feeds on `site`, indexing with `engine`."""
+    return write_config(
+        directory / "config.toml",
+        [(site.url(path), cat.FEEDS_BY_PATH[path].source) for path in feeds],
+        http={"user_agent": USER_AGENT, "per_host_delay": 0, "timeout": 10},
+        index={"engine": engine},
+    )
 
 
 @dataclass
-class Collected:
+class Collected(Cli):
     site: LocalSite
     config: Path
     first: Result
-
-    def invoke(self, *args: str) -> Result:
-        return CliRunner(env=WIDE).invoke(cli, ["--config", str(self.config), *args])
-
-    def json(self, *args: str) -> Any:
-        result = self.invoke(*args, "--format", "json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.output)
 
     def ids(self, query: str, *extra: str) -> set[str]:
         """Article URLs' paths matching `query` (from search JSON)."""
@@ -69,7 +50,7 @@ def collected(
     site = LocalSite()
     site.expect_404(*cat.EXPECTED_404_PATHS)
     try:
-        config = write_config(
+        config = site_config(
             tmp_path_factory.mktemp("e2e"),
             site,
             cat.GOOD_FEED_PATHS + cat.BAD_FEED_PATHS,
@@ -88,7 +69,7 @@ def test_run_records_failures_against_their_source_and_exits_1(collected: Collec
     out = result.output
     assert "got an HTML page, not a feed" in out
     assert "HTTP 404" in out and cat.MISSING_PATH in out
-    summary = collected.invoke("stats", "--format", "json")
+    summary = collected("stats", "--format", "json")
     stats = json.loads(summary.output)
     # 12 articles of the good feeds + 2 pages reachable from the bad ones; robots.txt kept one out.
     assert stats["articles"] == len(cat.ALL_ARTICLES)
@@ -117,7 +98,7 @@ def test_duplicate_entry_is_fetched_once_and_shows_both_feeds(collected: Collect
 def test_a_run_right_after_polls_no_feed_until_one_is_due(collected: Collected) -> None:
     site = collected.site
     feed_hits = {path: site.hits(path) for path in cat.GOOD_FEED_PATHS}
-    again = collected.invoke("run", "--format", "json")
+    again = collected("run", "--format", "json")
     summary = json.loads(again.output)
     assert summary["feeds_due"] == 0
     assert summary["feeds_not_due"] == len(cat.FEEDS)
@@ -128,7 +109,7 @@ def test_a_run_right_after_polls_no_feed_until_one_is_due(collected: Collected) 
 def test_second_run_fetches_no_article_it_already_has(collected: Collected) -> None:
     site = collected.site
     before = {a.path: site.hits(a.path) for a in cat.ALL_ARTICLES}
-    again = collected.invoke("run", "--all", "--format", "json")
+    again = collected("run", "--all", "--format", "json")
     summary = json.loads(again.output)
     assert summary["articles_new"] == 0
     assert {a.path: site.hits(a.path) for a in cat.ALL_ARTICLES} == before
@@ -149,7 +130,7 @@ def test_show_gives_metadata_and_full_text(collected: Collected) -> None:
     assert article.must_contain in shown["text"]
     assert article.must_not_contain not in shown["text"]
     assert shown["published"] == article.published.isoformat() if article.published else True
-    text_view = collected.invoke("show", str(hit["id"]))
+    text_view = collected("show", str(hit["id"]))
     assert text_view.exit_code == 0
     assert article.title in text_view.output
 
@@ -219,24 +200,24 @@ def test_sort_limit_and_other_formats(collected: Collected) -> None:
     dates = [h["published"] for h in newest["hits"]]
     assert dates == sorted(dates, reverse=True) and len(dates) == 3
     assert newest["total"] == len(cat.ALL_ARTICLES)
-    jsonl = collected.invoke("search", "*", "--format", "jsonl", "--limit", "2")
+    jsonl = collected("search", "*", "--format", "jsonl", "--limit", "2")
     assert [json.loads(line)["id"] for line in jsonl.output.splitlines()]
-    csv_out = collected.invoke("search", "Việt Nam", "--format", "csv")
+    csv_out = collected("search", "Việt Nam", "--format", "csv")
     assert csv_out.output.splitlines()[0].startswith("id,url,title,source,published")
     assert len(csv_out.output.splitlines()) == 1 + len(cat.VIET_NAM_ARTICLES)
-    count = collected.invoke("search", "Việt Nam", "--count")
+    count = collected("search", "Việt Nam", "--count")
     assert count.output.strip() == str(len(cat.VIET_NAM_ARTICLES))
 
 
 def test_table_output_highlights_and_is_readable(collected: Collected) -> None:
-    result = collected.invoke("search", "thủy điện")
+    result = collected("search", "thủy điện")
     assert result.exit_code == 0
     assert cat.OLD_TONE_ARTICLE.title.split(",")[0] in result.output
 
 
 @pytest.mark.parametrize("query", ['"hòa bình', "(bão", "title:", "bão OR"])
 def test_unparseable_query_gets_a_message_not_a_trace(collected: Collected, query: str) -> None:
-    result = collected.invoke("search", query)
+    result = collected("search", query)
     assert result.exit_code == 2
     assert "query syntax error" in result.output
     assert "Traceback" not in result.output
@@ -254,7 +235,7 @@ def test_report_counts_per_day_and_source_and_frequent_phrases(collected: Collec
     assert data["snapshot"]["articles"] == len(cat.ALL_ARTICLES)
     phrases = [row["phrase"] for row in data["top_phrases"]]
     assert all(len(p.split()) == 2 for p in phrases)
-    text = collected.invoke("report", "Việt Nam", "--since", "2026-11-21", "--until", "2026-11-23")
+    text = collected("report", "Việt Nam", "--since", "2026-11-21", "--until", "2026-11-23")
     assert text.exit_code == 0
     assert "per day" in text.output and "per source" in text.output
 
@@ -278,13 +259,13 @@ def test_a_report_of_an_earlier_snapshot_counts_only_the_articles_it_held(
 
 
 def test_unknown_article_id_is_a_clear_error(collected: Collected) -> None:
-    result = collected.invoke("show", "99999")
+    result = collected("show", "99999")
     assert result.exit_code == 1
     assert "no article with id 99999" in result.output
 
 
 def test_good_feeds_only_run_exits_0(tmp_path: Path, site: LocalSite) -> None:
-    config = write_config(tmp_path, site, cat.GOOD_FEED_PATHS, "tantivy")
+    config = site_config(tmp_path, site, cat.GOOD_FEED_PATHS, "tantivy")
     result = CliRunner(env=WIDE).invoke(cli, ["--config", str(config), "run", "--format", "json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
@@ -298,7 +279,7 @@ def test_a_feed_that_is_down_is_recorded_and_the_run_goes_on(
     tmp_path: Path, site: LocalSite
 ) -> None:
     site.route(cat.DANTRI_FEED, status=503, body="Service Unavailable")
-    config = write_config(tmp_path, site, (cat.DANTRI_FEED, cat.TUOITRE_FEED), "tantivy")
+    config = site_config(tmp_path, site, (cat.DANTRI_FEED, cat.TUOITRE_FEED), "tantivy")
     result = CliRunner(env=WIDE).invoke(cli, ["--config", str(config), "run", "--format", "json"])
     assert result.exit_code == 1
     summary = json.loads(result.output)
@@ -309,7 +290,7 @@ def test_a_feed_that_is_down_is_recorded_and_the_run_goes_on(
 
 
 def test_reindex_rebuilds_from_the_archive(tmp_path: Path, site: LocalSite) -> None:
-    config = write_config(tmp_path, site, (cat.TUOITRE_FEED,), "tantivy")
+    config = site_config(tmp_path, site, (cat.TUOITRE_FEED,), "tantivy")
     runner = CliRunner(env=WIDE)
     assert runner.invoke(cli, ["--config", str(config), "run"]).exit_code == 0
     result = runner.invoke(cli, ["--config", str(config), "reindex"])

@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.cli import cli
+from tests.cli import Cli, write_config
 from tests.localsite import LocalSite
 
 STORY = [
@@ -90,19 +91,11 @@ def rss(title: str, links: list[tuple[str, str]]) -> str:
 
 
 @dataclass
-class World:
+class World(Cli):
     site: LocalSite
     config: Path
     storage: Path
     first: dict[str, Any]
-
-    def __call__(self, *args: str) -> Result:
-        return CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["--config", str(self.config), *args])
-
-    def json(self, *args: str) -> Any:
-        result = self(*args, "--format", "json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.output)
 
     def db(self) -> sqlite3.Connection:
         return sqlite3.connect(self.storage / "archive.sqlite3")
@@ -136,11 +129,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         content_type="application/rss+xml",
     )
     directory = tmp_path_factory.mktemp("dups")
-    lines = ["[storage]", 'dir = "data"', "warc_max_mb = 1", "[http]", "per_host_delay = 0"]
-    for path, source in (("/a/rss.xml", "Báo A"), ("/b/rss.xml", "Báo B"), ("/c/rss.xml", "Báo C")):
-        lines += ["[[feeds]]", f'url = "{site.url(path)}"', f'source = "{source}"']
-    config = directory / "config.toml"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    feeds = (("/a/rss.xml", "Báo A"), ("/b/rss.xml", "Báo B"), ("/c/rss.xml", "Báo C"))
+    config = write_config(
+        directory / "config.toml",
+        [(site.url(path), source) for path, source in feeds],
+        storage={"warc_max_mb": 1},
+        http={"per_host_delay": 0},
+    )
     try:
         result = CliRunner().invoke(cli, ["--config", str(config), "run", "--format", "json"])
         assert result.exit_code == 0, result.output

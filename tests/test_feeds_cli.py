@@ -5,37 +5,25 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
 from monitor.archive import Archive
-from monitor.cli import cli
 from monitor.clock import to_iso
 from monitor.config import FeedConfig
+from tests.cli import Cli, write_config
 from tests.localsite import LocalSite
 
 EMPTY_RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>{title}</title></channel></rss>"""
 
 
-class Feeds:
+class Feeds(Cli):
     def __init__(self, tmp_path: Path, urls: list[tuple[str, str]]) -> None:
-        self.config = tmp_path / "config.toml"
-        lines = ["[storage]", 'dir = "data"', "[http]", "per_host_delay = 0", "timeout = 5"]
-        for url, source in urls:
-            lines += ["[[feeds]]", f'url = "{url}"', f'source = "{source}"']
-        self.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.config = write_config(
+            tmp_path / "config.toml", urls, http={"per_host_delay": 0, "timeout": 5}
+        )
         self.archive_path = tmp_path / "data" / "archive.sqlite3"
-
-    def __call__(self, *args: str) -> Result:
-        return CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["--config", str(self.config), *args])
-
-    def json(self, *args: str) -> Any:
-        result = self(*args, "--format", "json")
-        assert result.exit_code == 0, result.output
-        return json.loads(result.output)
 
 
 def test_list_shows_config_feeds_and_remove_stops_polling_one(

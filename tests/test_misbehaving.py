@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from monitor.cli import cli
+from tests.cli import write_config
 from tests.fixtures import catalog as cat
 from tests.localsite import LocalSite, Reply, Request
 
@@ -59,12 +60,7 @@ class Collector:
             "timeout": 5,
             **http,
         }
-        lines = ["[storage]", 'dir = "data"', "[http]"]
-        lines += [f"{key} = {json.dumps(value)}" for key, value in settings.items()]
-        for url, source in feeds:
-            lines += ["[[feeds]]", f'url = "{url}"', f'source = "{source}"']
-        self.config = tmp_path / "config.toml"
-        self.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.config = write_config(tmp_path / "config.toml", feeds, http=settings)
         self.archive = tmp_path / "data" / "archive.sqlite3"
 
     def run_cli(self, *args: str) -> Result:

@@ -9,27 +9,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from monitor.cli import cli
+from tests.cli import Cli, write_config
 from tests.localsite import LocalSite
 
 EMPTY_RSS = """<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>{title}</title>{extra}</channel></rss>"""
 
 
-class Runner:
+class Runner(Cli):
     def __init__(self, tmp_path: Path, site: LocalSite, feeds: list[str]) -> None:
         self.site = site
-        self.config = tmp_path / "config.toml"
-        lines = ["[storage]", 'dir = "data"', "[http]", "per_host_delay = 0", "timeout = 5"]
-        for path in feeds:
-            lines += ["[[feeds]]", f'url = "{site.url(path)}"', 'source = "Báo Thử"']
-        self.config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.config = write_config(
+            tmp_path / "config.toml",
+            [(site.url(path), "Báo Thử") for path in feeds],
+            http={"per_host_delay": 0, "timeout": 5},
+        )
         self.archive = tmp_path / "data" / "archive.sqlite3"
-
-    def __call__(self, *args: str) -> Result:
-        return CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["--config", str(self.config), *args])
 
     def run(self, *args: str) -> dict[str, Any]:
         result = self("run", "--format", "json", *args)

@@ -1,0 +1,48 @@
+"""Driving the real CLI in tests: a config file with its feeds, and `monitor` run on it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from click.testing import CliRunner, Result
+
+from monitor.cli import cli
+
+# Wide enough that rich does not wrap the messages the tests look for.
+WIDE: Mapping[str, str | None] = {"COLUMNS": "200"}
+
+
+def write_config(
+    path: Path, feeds: Iterable[tuple[str, str]], **tables: Mapping[str, object]
+) -> Path:
+    """A config file at `path`: the archive in `data/` beside it, then `tables` by name
+    (`http={"timeout": 5}`, `storage={...}` adds to the archive's), then the feeds as (URL,
+    source). Values are written as JSON, which TOML reads alike for strings and numbers."""
+    storage = {"dir": "data", **tables.get("storage", {})}
+    lines: list[str] = []
+    for name, values in {**tables, "storage": storage}.items():
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
+    for url, source in feeds:
+        lines += ["[[feeds]]", f"url = {json.dumps(url)}", f"source = {json.dumps(source)}"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+class Cli:
+    """`monitor --config CONFIG …` through click's CliRunner, for classes that hold `config`."""
+
+    config: Path
+    env: ClassVar[Mapping[str, str | None]] = WIDE
+
+    def __call__(self, *args: str) -> Result:
+        return CliRunner(env=dict(self.env)).invoke(cli, ["--config", str(self.config), *args])
+
+    def json(self, *args: str) -> Any:
+        """The command's JSON output; the command must succeed."""
+        result = self(*args, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
