@@ -98,10 +98,10 @@ def prune_boilerplate(tree: HtmlElement) -> int:
     doomed.extend(e for e in _TYPED_XPATH(tree) if e.get("type") in _CMS_BOX_TYPES)
     for paragraph in _LINK_BLOCK_XPATH(tree):
         text = paragraph.text_content().strip()
-        linked = "".join(a.text_content() for a in paragraph.iter("a")).strip()
+        linked = "".join(anchor_text(a) for a in paragraph.iter("a")).strip()
         if _POINTER_RE.match(text) and len(linked) >= 0.6 * len(text.lstrip(">»› ")):
             doomed.append(paragraph)
-    doomed.extend(a for a in tree.iter("a") if _POINTER_RE.match(_anchor_text(a)))
+    doomed.extend(a for a in tree.iter("a") if _POINTER_RE.match(anchor_text(a)))
     removed = 0
     for element in doomed:
         parent = element.getparent()
@@ -121,8 +121,9 @@ def _names_box(class_: str, id_: str) -> bool:
     return any(_BOX_RE.search(name) for name in f"{class_} {id_}".split())
 
 
-def _anchor_text(anchor: HtmlElement) -> str:
-    # Most links hold only text; text_content() costs an XPath evaluation per call.
+def anchor_text(anchor: HtmlElement) -> str:
+    """A link's text. Most links hold only text, and text_content() costs an XPath evaluation
+    per call."""
     return anchor.text_content() if len(anchor) else anchor.text or ""
 
 
@@ -155,7 +156,7 @@ def strip_trailing_lists(text: str, tree: HtmlElement) -> str:
     # Link texts by first word, so that a line is only compared with links that may be in it.
     links: dict[str, set[str]] = {}
     for anchor in tree.iter("a"):
-        words = anchor.text_content().split()
+        words = anchor_text(anchor).split()
         if len(words) >= 2:
             links.setdefault(words[0], set()).add(" ".join(words))
 

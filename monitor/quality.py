@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-from monitor.boilerplate import CREDIT_RE
+from monitor.boilerplate import CREDIT_RE, anchor_text
 
 FLAGS = ("no_date", "not_article", "probably_truncated", "short")
 SHORT_CHARS = 400
@@ -111,7 +111,7 @@ def is_not_article(tree: HtmlElement, *, url: str, og_type: str | None, text: st
         return True
     lines = [" ".join(line.split()) for line in text.splitlines()]
     lines = [line for line in lines if len(line.split()) >= 4]
-    link_texts = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    link_texts = {" ".join(anchor_text(a).split()) for a in tree.iter("a")}
     linked = sum(line in link_texts for line in lines)
     if linked >= LISTING_MIN_LINES and linked >= LISTING_LINK_SHARE * len(lines):
         return True
