@@ -69,15 +69,6 @@ class FeedRow:
             "poll_interval_s": self.poll_interval,
         }
 
-    def as_config(self) -> FeedConfig:
-        return FeedConfig(
-            url=self.url,
-            source=self.source,
-            name=self.name,
-            language=self.language,
-            tags=self.tags,
-        )
-
 
 class FeedStore:
     """Feed rows of one archive connection. Writes are autocommitted single statements."""
