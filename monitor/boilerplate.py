@@ -11,34 +11,49 @@ runs of linked headlines with their teasers and dates, pagers, calendars and "se
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-# Class or id tokens of boxes that are never the article: related lists, comments, tags,
-# share buttons, ratings, most-read lists. Vietnamese names are matched anywhere in the token
-# ("box-tinlienquanv2"), English words only between separators ("detail__related").
-_VIETNAMESE_BOX = (
+# Class or id names of boxes that are never the article: related lists, comments, tags, share
+# buttons, ratings, most-read lists, ads. A name is split into words ("relatedNewsBox" →
+# related, news, box; "detail__related" → detail, related) and names a box only when one word is
+# a box word and every other word is a container word: "block_ads_connect" (VnExpress's article
+# body) is not an ad box, "box-ads" is. Vietnamese compounds are distinctive enough to be matched
+# anywhere in a name ("box-tinlienquanv2").
+_VIETNAMESE_BOX_RE = re.compile(
     "lienquan|tinkhac|cacbaikhac|cungchuyenmuc|cungmuc|binhluan|binh-luan|docnhieu|"
-    "xemnhieu|doc-nhieu|xem-nhieu|doanhnghiep|tieudiem|tin_moi|tin-moi|ykien"
+    "xemnhieu|doc-nhieu|xem-nhieu|tieudiem|tin_moi|tin-moi|ykien|quangcao",
+    re.IGNORECASE,
 )
-_ENGLISH_BOX = (
-    "related|relate|relates|relatednews|comment|comments|cmt|tags?|tag-list|keywords?|"
-    "share|social|rating|rate|vote|breadcrumbs?|breadcrumb|other-news|othernews|other|"
-    "boxother|newshot|most-read|mostread|newest|latest|popular|footer|menu|nav|banner|ads|"
-    "calendar|sidebar-right|list-video-other|video-other|paywall|premium-lock|content-lock|lock|"
-    "hotnews"
+_BOX_WORDS = frozenset(
+    "related relate relates relatednews comment comments cmt tag tags keyword keywords share "
+    "sharing social rating rate vote breadcrumb breadcrumbs othernews other boxother newshot "
+    "hotnews mostread mostview mostviewed popular newest latest footer menu nav navbar "
+    "navigation banner ads ad advert adv advertisement advertising sponsor sponsored "
+    "calendar sidebar paywall lock subscribe newsletter promo recommend recommended "
+    "recommendation recommendations readmore".split()
 )
-_BOX_RE = re.compile(
-    rf"({_VIETNAMESE_BOX})|(?:^|[-_])(?:{_ENGLISH_BOX})(?:$|[-_\d])", re.IGNORECASE
+_CONTAINER_WORDS = frozenset(
+    "box boxes list lists wrap wrapper wrapping container holder block blocks area section "
+    "widget module item items news post posts article articles story stories link links top "
+    "bottom left right col column inner outer main content detail details page site title "
+    "header head body zone region slot panel group bar tool tools button buttons btn icon "
+    "icons mobile desktop pc mb fixed sticky new old v more all the of and full line cate "
+    "category video photo most read view viewed premium".split()
 )
+_NAME_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # Boxes the VCCorp CMS (Soha, GenK, Tuổi Trẻ, Người Lao Động…) inserts inside the body.
 _CMS_BOX_TYPES = frozenset(("RelatedNewsBox", "RelatedOneNews", "LinkContent", "RelatedNews"))
 # Compiled once: compiling an expression costs as much as running it on a whole page. The
 # attribute tests stay in Python, where they cost a fraction of XPath's string functions.
 _NAMED_XPATH = XPath("//body//*[@class or @id]")
 _TYPED_XPATH = XPath("//*[@type]")
+_ARTICLE_XPATH = XPath("//article | //*[@itemprop='articleBody']")
+MIN_ARTICLE_SHARE = 0.25
 # A paragraph that is only a link to another article: "» Xem thêm: …", ">> Tên bài".
 _POINTER_RE = re.compile(
     r"^\s*(?:>>|»|›)|^\s*(?:xem thêm|đọc thêm|xem tiếp|tin liên quan|tin bài liên quan)\s*:",
@@ -46,8 +61,14 @@ _POINTER_RE = re.compile(
 )
 # Paragraphs, and divs holding nothing but links, that may only point to another article.
 _LINK_BLOCK_XPATH = XPath("//p[a] | //div[a][not(*[not(self::a or self::b or self::strong)])]")
-# A box holding this share of the page's text or more is the article itself, whatever its name.
-MAX_BOX_SHARE = 0.4
+# A box holding this share of trafilatura's text or more is the article, whatever its name.
+MAX_BOX_SHARE = 0.5
+# Before extraction: a box holding this share of the page's text, or a paragraph of prose this
+# long, may be the article.
+PRUNE_SHARE = 0.4
+PROSE_CHARS = 150
+_PROSE_BLOCKS = XPath(".//p | .//div[not(*)]")
+_UNLINKED_TEXT = XPath(".//text()[not(ancestor::a)]")
 # Tables holding a headline or another table lay out the page rather than tabulate data.
 _LAYOUT_TABLE_XPATH = XPath("//table[.//h1 or .//h2 or .//table]")
 _TABLE_PARTS = ("tbody", "thead", "tfoot", "tr", "td", "th")
@@ -86,39 +107,203 @@ _NAV_LABEL = (
 _NAV_LINE_RE = re.compile(rf"^(?:[\s\[(«‹<|•-]*{_NAV_LABEL}[\s\])»›>|•-]*)+$", re.IGNORECASE)
 
 
-def prune_boilerplate(tree: HtmlElement) -> int:
-    """Remove related boxes, comments and pointer links from the tree; returns how many."""
-    page_chars = len(tree.text_content()) or 1
-    doomed: list[HtmlElement] = [
+@dataclass(frozen=True)
+class Candidates:
+    """The elements of a page that may be boilerplate boxes, each with its text without
+    whitespace, and the elements that may be the article itself. Found once a page."""
+
+    boxes: dict[HtmlElement, str]
+    articles: dict[HtmlElement, str]
+
+
+def box_candidates(tree: HtmlElement) -> Candidates:
+    """Named boxes, the CMS's related boxes inside the body, and paragraphs or links that only
+    point to another article; with `<article>`s and `[itemprop=articleBody]`s."""
+    found: list[HtmlElement] = [
         element
         for element in _NAMED_XPATH(tree)
-        if element.tag not in ("html", "body", "h1")
+        if element.tag not in ("html", "body", "h1", "article")
         and _names_box(element.get("class", ""), element.get("id", ""))
     ]
-    doomed.extend(e for e in _TYPED_XPATH(tree) if e.get("type") in _CMS_BOX_TYPES)
+    found.extend(e for e in _TYPED_XPATH(tree) if e.get("type") in _CMS_BOX_TYPES)
     for paragraph in _LINK_BLOCK_XPATH(tree):
         text = paragraph.text_content().strip()
         linked = "".join(anchor_text(a) for a in paragraph.iter("a")).strip()
         if _POINTER_RE.match(text) and len(linked) >= 0.6 * len(text.lstrip(">»› ")):
-            doomed.append(paragraph)
-    doomed.extend(a for a in tree.iter("a") if _POINTER_RE.match(anchor_text(a)))
-    removed = 0
-    for element in doomed:
-        parent = element.getparent()
-        if parent is None or _detached(element):
+            found.append(paragraph)
+    found.extend(a for a in tree.iter("a") if _POINTER_RE.match(anchor_text(a)))
+    return Candidates(
+        {element: _key(element.text_content()) for element in found},
+        {element: _key(element.text_content()) for element in _ARTICLE_XPATH(tree)},
+    )
+
+
+def boilerplate_boxes(
+    candidates: Candidates,
+    body_text: str,
+    headline_block: HtmlElement | None = None,
+    *,
+    share: float = MAX_BOX_SHARE,
+) -> list[HtmlElement]:
+    """The boxes of the page that are never the article.
+
+    The article is protected, whatever its boxes are named: no box is, or holds, the block under
+    the headline, an `[itemprop=articleBody]`, or an `<article>` holding a quarter of
+    trafilatura's `body_text` (related teasers are `<article>`s too, each a line); and no box
+    holds `share` of `body_text`. Nested boxes are returned once, as the outermost.
+    """
+    body_chars = len(_key(body_text))
+    keep_out: set[HtmlElement] = set()
+    for element, text in candidates.articles.items():
+        if element.tag == "article" and len(text) < MIN_ARTICLE_SHARE * body_chars:
             continue
-        if len(element.text_content()) > MAX_BOX_SHARE * page_chars:
+        keep_out.add(element)
+        keep_out.update(element.iterancestors())
+    if headline_block is not None:
+        keep_out.add(headline_block)
+        keep_out.update(headline_block.iterancestors())
+    boxes = {
+        element
+        for element, text in candidates.boxes.items()
+        if element not in keep_out and len(text) < share * body_chars
+    }
+    return [b for b in boxes if not any(a in boxes for a in b.iterancestors())]
+
+
+def drop_navigation(
+    tree: HtmlElement, candidates: Candidates, headline_block: HtmlElement | None
+) -> Candidates:
+    """The page without the boxes that are surely not the article, before trafilatura reads
+    it (a third of its work on a news page) and before dates, leads and lists are looked for
+    in it; returns the candidates that are left.
+
+    Chosen as `boilerplate_boxes` chooses, with the page's text in place of trafilatura's (no
+    box holds PRUNE_SHARE of it) and one more guard, since nothing has been extracted to
+    compare with: a box holding a paragraph of prose stays. A wrapper that carries "share" or
+    "tag-top" among its classes holds the article's paragraphs; a menu, a footer or a list of
+    headlines does not. What stays is cut from trafilatura's text afterwards, if it is there.
+    """
+    body = tree.find("body")
+    page_text = (body if body is not None else tree).text_content()
+    dropped = [
+        box
+        for box in boilerplate_boxes(candidates, page_text, headline_block, share=PRUNE_SHARE)
+        if not _holds_prose(box)
+    ]
+    gone: set[HtmlElement] = set()
+    for box in dropped:
+        gone.update(box.iter())
+        box.drop_tree()
+    return Candidates(
+        {e: text for e, text in candidates.boxes.items() if e not in gone},
+        {e: text for e, text in candidates.articles.items() if e not in gone},
+    )
+
+
+def _holds_prose(box: HtmlElement) -> bool:
+    for block in _PROSE_BLOCKS(box):
+        if len(" ".join("".join(_UNLINKED_TEXT(block)).split())) >= PROSE_CHARS:
+            return True
+    return False
+
+
+def cut_box_lines(
+    text: str, tree: HtmlElement, boxes: list[HtmlElement], candidates: Candidates
+) -> str:
+    """The extracted text without the lines that come from `boxes`.
+
+    trafilatura writes a box's text as a run of lines in the box's order. A run is cut when its
+    text stands nowhere on the page outside the boxes, or when it is most of one box: a
+    menu's "Video" line goes with its menu even though "Video khác" heads another list, while
+    a sentence that the article and a related box share stays. Lines are compared without
+    whitespace, list bullets or table bars, which trafilatura adds.
+    """
+    if not boxes or not text:
+        return text
+    box_keys = [candidates.boxes[box] for box in boxes]
+    # A paragraph or link that only points to another article (">> …") goes wherever it is.
+    pointers = {k.lstrip(">»›") for k in box_keys if _POINTER_RE.match(k)}
+    body = tree.find("body")
+    outside = _key((body if body is not None else tree).text_content())
+    for key in box_keys:
+        # An element's text is one stretch of its ancestor's text: this removes the box.
+        outside = outside.replace(key, "\0", 1)
+    lines = text.split("\n")
+    keys = [_line_key(line) for line in lines]
+    cut = [False] * len(lines)
+    i = 0
+    while i < len(lines):
+        if keys[i].lstrip(">»›") in pointers:
+            cut[i] = True
+            i += 1
             continue
-        element.drop_tree()
-        removed += 1
-    return removed
+        # A box run into the end of a line ("Theo TTXVN(6816 bình chọn)"): its text goes.
+        ending = next((b for b in box_keys if len(b) >= 8 and keys[i].endswith(b)), "")
+        if ending and len(keys[i]) > len(ending):
+            lines[i] = _without_last_chars(lines[i], len(ending))
+        end = max((_run_end(keys, i, box) for box in box_keys if keys[i]), default=i)
+        run = "".join(keys[i:end])
+        owner = max((b for b in box_keys if run in b), key=len, default="")
+        if end > i and (run not in outside or (end - i >= 2 and 2 * len(run) >= len(owner))):
+            cut[i:end] = [True] * (end - i)
+            i = end
+        else:
+            i += 1
+    return "\n".join(line for line, gone in zip(lines, cut, strict=True) if not gone).strip()
+
+
+def _without_last_chars(line: str, count: int) -> str:
+    """The line without its last `count` characters that are not whitespace."""
+    end = len(line)
+    while count and end:
+        end -= 1
+        count -= not line[end].isspace()
+    return line[:end].rstrip()
+
+
+def _run_end(keys: list[str], start: int, box: str) -> int:
+    """The end of the longest run of lines from `start` whose text stands in `box` in order."""
+    end, run = start, ""
+    while end < len(keys) and (candidate := run + keys[end]) in box:
+        run, end = candidate, end + 1
+    return end
+
+
+def _line_key(line: str) -> str:
+    """A line of trafilatura's text as it stands in the page: no bullet, table bars or spaces."""
+    line = line.strip().removeprefix("- ")
+    return _key(line.replace("|", " ")) if line.startswith("|") else _key(line)
 
 
 @lru_cache(maxsize=8192)
 def _names_box(class_: str, id_: str) -> bool:
-    """Whether a class or id token names a box that is never the article. Cached: an outlet's
-    pages repeat the same few hundred class attributes."""
-    return any(_BOX_RE.search(name) for name in f"{class_} {id_}".split())
+    """Whether a class or id names a box that is never the article. Cached: an outlet's pages
+    repeat the same few hundred class attributes."""
+    for name in f"{class_} {id_}".split():
+        if _VIETNAMESE_BOX_RE.search(name):
+            return True
+        words = [w.lower() for w in _NAME_WORD_RE.findall(name)]
+        boxed = {w for w in words if w in _BOX_WORDS}
+        # "most-read", "hotNews": a box word may be written as two.
+        for a, b in pairwise(words):
+            if a + b in _BOX_WORDS:
+                boxed.update((a, b))
+        if boxed and all(w in boxed or w in _CONTAINER_WORDS for w in words):
+            return True
+    return False
+
+
+def _key(text: str) -> str:
+    return "".join(text.split())
+
+
+def text_without_pointers(element: HtmlElement) -> str:
+    """An element's text without the links in it that point to another article (">> …")."""
+    text = str(element.text_content())
+    for anchor in element.iter("a"):
+        if _POINTER_RE.match(linked := anchor_text(anchor)):
+            text = text.replace(linked, " ")
+    return text
 
 
 def anchor_text(anchor: HtmlElement) -> str:
@@ -242,10 +427,3 @@ def strip_repeated_credits(text: str) -> str:
                 line += "."
         kept.append(line)
     return "\n".join(kept)
-
-
-def _detached(element: HtmlElement) -> bool:
-    """Already removed with an ancestor that was dropped before it."""
-    while (parent := element.getparent()) is not None:
-        element = parent
-    return bool(element.tag != "html")

@@ -11,15 +11,15 @@ article records which `method` produced its text.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from functools import lru_cache
 from urllib.parse import urljoin
 
 import htmldate
 import lxml.etree
 import trafilatura
-from charset_normalizer import from_bytes
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 from trafilatura.settings import use_config
@@ -28,18 +28,27 @@ from trafilatura.utils import load_html
 from index.analysis import nfc
 from monitor import __version__
 from monitor.boilerplate import (
-    prune_boilerplate,
+    Candidates,
+    boilerplate_boxes,
+    box_candidates,
+    cut_box_lines,
+    drop_navigation,
     strip_navigation_lines,
     strip_repeated_credits,
     strip_trailing_lists,
+    text_without_pointers,
     unwrap_layout_tables,
 )
+from monitor.decoding import decode_markup
 from monitor.errors import ExtractError
 from monitor.language import detect_language
+from monitor.metadata import page_meta, searched_date
 from monitor.quality import has_paywall, is_not_article, quality_flags, strip_read_more
+from monitor.region import article_region, with_skipped_paragraphs, without_outside_tail
 
 __all__ = [
     "EXTRACTOR",
+    "STEPS",
     "VERSIONS",
     "Extracted",
     "FeedHints",
@@ -53,8 +62,27 @@ __all__ = [
 ]
 
 MIN_TEXT_CHARS = 200
+# What the project adds to trafilatura, in the order it runs; see extract_article.
+STEPS = frozenset(
+    (
+        "layout_tables",
+        "prune",
+        "fallbacks",
+        "boxes",
+        "missed_block",
+        "outside_tail",
+        "skipped_paragraphs",
+        "trailing_lists",
+        "navigation",
+        "title_lines",
+        "lead",
+        "credits",
+        "read_more",
+    )
+)
 # Vietnamese outlets publish in Indochina Time; a date with no offset is read as such.
-VIETNAM = timezone(timedelta(hours=7))
+_VIETNAM_OFFSET = timedelta(hours=7)
+VIETNAM = timezone(_VIETNAM_OFFSET)
 # A page date more than this far ahead of the fetch is a wrong date (e.g. a cookie expiry).
 MAX_FUTURE = timedelta(days=1)
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
@@ -104,26 +132,27 @@ _OWN_TEXT_XPATH = ".//text()[not(ancestor::a or ancestor::script or ancestor::st
 _BLOCK_TAGS = ("p", "h2", "h3", "h4", "li", "td", "blockquote")
 _BLOCK_MIN_CHARS = 100
 _PASSAGE_MIN_CHARS = 40
+_MISSED_BLOCK_MAX_PROSE = 0.1
+_PROSE_LINE_CHARS = 100
+_SENTENCE_ENDS = tuple(".!?…\"”»)'’:")
 _SPACE_BEFORE_PUNCTUATION_RE = re.compile(r"\s+([.,;:!?])")
 _HEADLINE_XPATH = "//body//h1 | //body//h2 | //body//*[@itemprop='headline']"
 _TITLE_SEPARATORS = (" - ", " | ", " – ", " — ", " :: ", ": ")
+_HEADLINE_MIN_WORDS = 4
+_REWORDED_SHARE = 0.7
 _HEADING_GLUE = "-|–—:·»«/([,"
 _DOMAIN_RE = re.compile(r"\b[\w-]+\.(?:vn|com|net|org|info|tv)\b", re.IGNORECASE)
-# Elements whose class or id names a date or time: where outlets print "Thứ hai, 12/8/2024".
-_LOWER = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', " + (
-    "'abcdefghijklmnopqrstuvwxyz')"
+# Where outlets print "Thứ hai, 12/8/2024": elements whose class or id names a date or time
+# (checked in Python: XPath's string functions on every element cost ~5 ms a page), <time>, and
+# short texts with a four-digit year after a separator or a weekday ("Thứ Ba, 25/12/2012").
+_NAMED_OR_TIMED = XPath(
+    "//body//*[@class or @id] | //body//time | //body//*[@itemprop='datePublished']"
 )
-_SHOWN_DATE_XPATH = (
-    f"//body//*[contains({_LOWER}, 'date') or contains({_LOWER}, 'time')"
-    f" or contains({_LOWER}, 'publish') or contains({_LOWER}, 'updtm')]"
-    " | //body//time | //body//*[@itemprop='datePublished']"
+_DATED_TEXTS = XPath(
+    "//body//text()[contains(., '/20') or contains(., '-20') or contains(., '.20')"
+    " or contains(., 'hứ ') or contains(., 'HỨ ')]"
 )
-# Short texts with a four-digit year after a separator or a weekday: "Thứ Ba, 25/12/2012 - 7:35".
-_DATED_TEXT_XPATH = (
-    "//body//*[not(self::script or self::style)]"
-    "[text()[contains(., '/20') or contains(., '-20') or contains(., '.20')"
-    " or contains(., 'hứ ') or contains(., 'HỨ ')]]"
-)
+_DATE_NAMES = ("date", "time", "publish", "updtm")
 _SHOWN_DATE_MAX_CHARS = 90
 # Compiled once: compiling an expression costs about as much as running it on a page.
 _OWN_TEXT = XPath(_OWN_TEXT_XPATH)
@@ -131,8 +160,8 @@ _LEADS = XPath(_LEAD_XPATH)
 _DATELINE_CANDIDATES = XPath("//body//h2 | //body//p")
 _HEADLINES = XPath(_HEADLINE_XPATH)
 _H3S = XPath("//body//h3")
+_MAIN_HEADINGS = XPath("//body//h1 | //body//*[@itemprop='headline' or @data-role='title']")
 _HEADLINES_AND_H3S = XPath(_HEADLINE_XPATH + " | //body//h3")
-_DATE_CANDIDATES = XPath(_SHOWN_DATE_XPATH + " | " + _DATED_TEXT_XPATH)
 _META = XPath("//meta[@property=$key or @name=$key]/@content")
 _CANONICAL = XPath("//link[@rel='canonical']/@href")
 _CONTENT_LANGUAGE = XPath(
@@ -202,24 +231,9 @@ class Extracted:
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:
-    """Bytes → NFC text: BOM, then the HTTP charset, then <meta charset>, then a guess."""
-    if body.startswith(b"\xef\xbb\xbf"):
-        return nfc(body[3:].decode("utf-8", "replace"))
-    candidates: list[str] = []
-    if content_type and (m := _HTTP_CHARSET_RE.search(content_type)):
-        candidates.append(m.group(1))
-    if m2 := _CHARSET_RE.search(body[:4096]):
-        candidates.append(m2.group(1).decode("ascii", "ignore"))
-    for encoding in candidates:
-        try:
-            return nfc(body.decode(encoding))
-        except (LookupError, UnicodeDecodeError):
-            continue
-    try:
-        return nfc(body.decode("utf-8"))
-    except UnicodeDecodeError:
-        best = from_bytes(body).best()
-        return nfc(str(best) if best else body.decode("utf-8", "replace"))
+    """Bytes → NFC text, decoded as feeds are (monitor.decoding): valid UTF-8 is UTF-8 whatever
+    the page declares, which real pages get wrong more often than their bytes."""
+    return nfc(decode_markup(body, content_type).text)
 
 
 def extract_article(
@@ -229,54 +243,71 @@ def extract_article(
     content_type: str | None,
     hints: FeedHints,
     fetched_at: datetime | None = None,
+    steps: frozenset[str] = STEPS,
 ) -> Extracted:
-    """Extract an article. Raises ExtractError when the page holds no article text."""
+    """Extract an article. Raises ExtractError when the page holds no article text.
+
+    `steps` names the project's additions to trafilatura that run (all of STEPS by default);
+    the real-page evaluation switches them off one at a time to measure what each is worth.
+    """
     html = decode_html(body, content_type)
     tree = load_html(html)
     if tree is None:
         raise ExtractError("no article text found on the page")
-    og_type = _meta(tree, "og:type")
-    paywalled = has_paywall(tree, html)
-    prune_boilerplate(tree)
-    unwrap_layout_tables(tree)
-    data, text, method = _body_text(tree, url, hints)
-    title = pick_title(
-        tree, source=hints.source, sitename=data.get("sitename"), fallback=data.get("title")
-    ) or (hints.title or url)
+    if "layout_tables" in steps:
+        unwrap_layout_tables(tree)
+    meta = page_meta(tree)
+    title = pick_title(tree, source=hints.source, sitename=meta.sitename, fallback=meta.title)
+    title = title or hints.title or url
     headline = _headline_element(tree, title)
-    lead = find_lead(tree)
+    block = _headline_block(headline) if headline is not None else None
+    candidates = box_candidates(tree)
+    if "prune" in steps:
+        candidates = drop_navigation(tree, candidates, block)
+    text, method = _body_text(tree, url, hints, fallbacks="fallbacks" in steps)
+    lead = None
+    if "lead" in steps and headline is not None:
+        lead = find_lead(tree, _lead_placement(tree, _squash(headline.text_content()), text))
     if method != "feed-summary":
-        if headline is not None and (missed := _missed_block(headline, text, lead)):
-            text = missed
-        text = strip_navigation_lines(strip_trailing_lists(text, tree))
-        text = _without_title_lines(text, title)
+        text = _cleaned_body(text, tree, candidates, headline, block, title, lead, steps)
     if lead and lead not in _squash(text):
         text, method = (f"{lead}\n{text}", method) if text else (lead, "lead-only")
     if not text:
         raise ExtractError("no article text found on the page")
+    declared = _declared_language(tree) or hints.language
+    language = detect_language(text) or declared
     published, date_source = _page_date(
         _meta_date(html),
         shown_date(tree, near=headline),
-        data.get("date"),
+        lambda: searched_date(tree, url),
         hints.published,
         fetched_at,
+        vietnamese=language == "vi",
     )
-    declared = _declared_language(tree) or hints.language
-    text = strip_repeated_credits(text)
+    if "credits" in steps:
+        text = strip_repeated_credits(text)
+    not_article = is_not_article(
+        tree,
+        url=url,
+        og_type=_meta(tree, "og:type"),
+        text=text,
+        headline=title if headline is not None else None,
+    )
     flags = quality_flags(
         text,
         dated=published is not None,
-        not_article=is_not_article(tree, url=url, og_type=og_type, text=text),
-        paywalled=paywalled,
+        not_article=not_article,
+        paywalled=has_paywall(tree, html),
     )
-    text = strip_read_more(text)
+    if "read_more" in steps:
+        text = strip_read_more(text)
     return Extracted(
         title=nfc(title),
         text=text,
-        author=nfc(data["author"]) if data.get("author") else hints.author,
+        author=meta.author or hints.author,
         published=published,
         date_source=date_source,
-        language=detect_language(text) or declared,
+        language=language,
         declared_language=declared,
         extractor=EXTRACTOR if method == "trafilatura" else f"{method} ({EXTRACTOR})",
         flags=flags,
@@ -286,29 +317,101 @@ def extract_article(
     )
 
 
-def _body_text(tree: HtmlElement, url: str, hints: FeedHints) -> tuple[dict[str, Any], str, str]:
-    """trafilatura's metadata and text; the fallbacks only when the text is too short."""
-    data = _trafilatura(tree, url, recall=False) or {}
-    text = nfc((data.get("text") or "").strip())
+def _cleaned_body(
+    text: str,
+    tree: HtmlElement,
+    candidates: Candidates,
+    headline: HtmlElement | None,
+    block: HtmlElement | None,
+    title: str,
+    lead: str | None,
+    steps: frozenset[str],
+) -> str:
+    """trafilatura's body with what the project is sure is not the article cut out of it."""
+    boxes = boilerplate_boxes(candidates, text, block) if "boxes" in steps else []
+    text = cut_box_lines(text, tree, boxes, candidates)
+    missed = None
+    if "missed_block" in steps and headline is not None:
+        missed = _missed_block(headline, text, lead)
+    # The block's own lines are the article: there is no region to look around.
+    text = missed or text
+    area = article_region(text, headline) if headline is not None and not missed else None
+    if area is not None and "outside_tail" in steps:
+        text = without_outside_tail(text, area)
+        area = article_region(text, headline)
+    if area is not None and "skipped_paragraphs" in steps:
+        text = with_skipped_paragraphs(text, area, boxes)
+    if "trailing_lists" in steps:
+        text = strip_trailing_lists(text, tree)
+    if "navigation" in steps:
+        text = strip_navigation_lines(text)
+    if "title_lines" in steps:
+        text = _without_title_lines(text, title)
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """Lines without the indentation and the empty table cells ("|  |") of old layouts."""
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line.strip("| "))
+
+
+def _body_text(
+    tree: HtmlElement, url: str, hints: FeedHints, *, fallbacks: bool
+) -> tuple[str, str]:
+    """trafilatura's text and how it was made; the fallbacks only when the text is too short."""
+    text = _trafilatura(tree, url, recall=False)
     method = "trafilatura"
-    if len(text) < MIN_TEXT_CHARS:
+    if fallbacks and len(text) < MIN_TEXT_CHARS:
         # Below the floor too, recall mostly adds menus and footers: then the first pass stays.
-        recall = _trafilatura(tree, url, recall=True) or {}
-        recall_text = nfc((recall.get("text") or "").strip())
+        recall_text = _trafilatura(tree, url, recall=True)
         if len(recall_text) >= MIN_TEXT_CHARS:
             text, method = recall_text, "trafilatura-recall"
         summary = nfc(" ".join((hints.summary or "").split()))
         if len(text) < MIN_TEXT_CHARS and len(summary) > len(text):
             text, method = summary, "feed-summary"
-    return data, text, method
+    return text, method
+
+
+def _trafilatura(tree: HtmlElement, url: str, *, recall: bool) -> str:
+    # trafilatura copies a tree it is handed, so the tree stays usable afterwards. Metadata
+    # comes from monitor.metadata, which reads what trafilatura would at a fraction of the cost.
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,
+        favor_recall=recall,
+        config=_TRAFILATURA_CONFIG,
+    )
+    if document is None:
+        return ""
+    data = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    return nfc((data.get("text") or "").strip())
+
+
+def _headline_block(headline: HtmlElement) -> HtmlElement | None:
+    """The smallest block around the headline that holds some text besides it."""
+    known = len(_squash(headline.text_content()))
+    block = headline
+    while (parent := block.getparent()) is not None and parent.tag != "body":
+        block = parent
+        if len(_squash(block.text_content())) - known >= _BLOCK_MIN_CHARS:
+            return block
+    return None
 
 
 def _missed_block(headline: HtmlElement, text: str, lead: str | None) -> str | None:
     """The text of the block around the headline when trafilatura's `text` has none of it.
 
     On pages whose article is short and whose sidebar is long (a reader's photo with two lines
-    of caption), trafilatura takes the sidebar; the article is where the headline is.
+    of caption), trafilatura takes the sidebar; the article is where the headline is. Only
+    when `text` is not prose: on real pages, the text under a headline is as often a standfirst
+    above a body that trafilatura found well.
     """
+    if _prose_share(text) >= _MISSED_BLOCK_MAX_PROSE:
+        return None
     known = f"{_squash(headline.text_content())}\n{lead or ''}"
     block, passages = headline, []
     while (parent := block.getparent()) is not None and parent.tag != "body":
@@ -333,40 +436,64 @@ def _missed_block(headline: HtmlElement, text: str, lead: str | None) -> str | N
     return "\n".join(lines) or None
 
 
-def _trafilatura(tree: HtmlElement, url: str, *, recall: bool) -> dict[str, Any] | None:
-    # trafilatura copies a tree it is handed, so the pruned tree stays usable afterwards.
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        with_metadata=not recall,
-        include_comments=False,
-        include_tables=True,
-        favor_recall=recall,
-        config=_TRAFILATURA_CONFIG,
+def _prose_share(text: str) -> float:
+    """The share of the text in sentences of paragraphs: lines that are no table row, are
+    long and end as sentences do."""
+    prose = sum(
+        len(line)
+        for line in text.split("\n")
+        if len(line) >= _PROSE_LINE_CHARS
+        and not line.startswith("|")
+        and line.rstrip().endswith(_SENTENCE_ENDS)
     )
-    if document is None:
-        return None
-    return document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    return prose / len(text) if text else 0.0
 
 
-def find_lead(tree: HtmlElement) -> str | None:
+def find_lead(tree: HtmlElement, placed: Callable[[str], bool] | None = None) -> str | None:
     """The text of the page's lead block ("sapo"), if it has one of a plausible length.
 
     A block whose class names a lead comes first; else the first heading or paragraph that
-    opens with an outlet's dateline, such as "(Dân trí) -" or "TTO -".
+    opens with an outlet's dateline, such as "(Dân trí) -" or "TTO -". `placed` says whether a
+    candidate stands where a lead does (see _lead_placement).
     """
+    for lead in _lead_candidates(tree):
+        if placed is None or placed(lead):
+            return lead
+    return None
+
+
+def _lead_candidates(tree: HtmlElement) -> Iterator[str]:
     for element in _LEADS(tree):
         names = f"{element.get('class', '')} {element.get('id', '')}".split()
         if element.get("data-role") != "sapo" and not any(_LEAD_CLASS_RE.match(n) for n in names):
             continue
-        lead = _squash(element.text_content())
+        lead = _squash(text_without_pointers(element))
         if _LEAD_CHARS[0] <= len(lead) <= _LEAD_CHARS[1]:
-            return nfc(lead)
+            yield nfc(lead)
     for element in _DATELINE_CANDIDATES(tree)[:40]:
         lead = _squash(element.text_content())
         if _DATELINE_RE.match(lead) and _LEAD_CHARS[0] <= len(lead) <= _LEAD_CHARS[1]:
-            return nfc(lead)
-    return None
+            yield nfc(lead)
+
+
+def _lead_placement(tree: HtmlElement, headline: str | None, text: str) -> Callable[[str], bool]:
+    """Whether a candidate lead stands below the headline and above the body's first
+    paragraph, as a sapo does. Blocks classed "description" or "summary" elsewhere on real
+    pages are a site's tagline above the headline, an author's bio or a weather box below the
+    article: inserted as the lead, they were text the article never had."""
+    body = tree.find("body")
+    page = _key((body if body is not None else tree).text_content())
+    start = page.find(_key(headline)) + len(_key(headline)) if headline else -1
+    first = next((line for line in text.split("\n") if len(line) >= _PASSAGE_MIN_CHARS), "")
+    end = page.find(_key(first)) if first else -1
+
+    def placed(lead: str) -> bool:
+        if start < 0:
+            return False
+        found = page.find(_key(lead), start)
+        return found >= 0 and (end < 0 or found < end or end < start)
+
+    return placed
 
 
 def pick_title(
@@ -381,14 +508,16 @@ def pick_title(
     title_tag = _squash(tree.findtext(".//title") or "")
     og_title = _squash(_meta(tree, "og:title") or _meta(tree, "twitter:title") or "")
     # Old layouts print the headline as an <h3> under a logo <h1>: those come after the others.
-    headings = [
-        _squash(h.text_content())
-        for xpath in (_HEADLINES, _H3S)
-        for h in xpath(tree)[:40]
-    ]
+    headings = [_squash(h.text_content()) for xpath in (_HEADLINES, _H3S) for h in xpath(tree)[:40]]
     headings = [h for h in headings if len(h) >= 8 and len(h.split()) >= 2]
     for reference in (og_title, title_tag):
         if reference and (heading := _heading_in(reference, headings)):
+            return heading
+    # An outlet may reword the headline in its metadata ("quy định thuế mới" for the printed
+    # "quy định mới về thuế"): the printed one is the headline.
+    printed = [_squash(h.text_content()) for h in _MAIN_HEADINGS(tree)[:3]]
+    for reference in (og_title, title_tag):
+        if reference and (heading := _reworded_heading(reference, printed)):
             return heading
     for reference in (og_title, title_tag):
         if reference:
@@ -418,6 +547,20 @@ def _heading_in(reference: str, headings: list[str]) -> str | None:
         if fits and (best is None or (starts, len(heading)) > best[:2]):
             best = (starts, len(heading), heading)
     return best[2] if best else None
+
+
+def _reworded_heading(reference: str, headings: list[str]) -> str | None:
+    """The heading that shares most of its words with `reference`, if it shares enough."""
+    words = set(reference.casefold().split())
+    best: tuple[float, str] | None = None
+    for heading in headings:
+        own = set(heading.casefold().split())
+        if len(own) < _HEADLINE_MIN_WORDS:
+            continue
+        share = len(words & own) / max(len(words), len(own))
+        if share >= _REWORDED_SHARE and (best is None or share > best[0]):
+            best = (share, heading)
+    return best[1] if best else None
 
 
 def strip_outlet_suffix(title: str, source: str | None, sitename: str | None) -> str:
@@ -466,7 +609,7 @@ def shown_date(tree: HtmlElement, *, near: HtmlElement | None = None) -> datetim
     """
     candidates: list[tuple[bool, HtmlElement, datetime]] = []
     seen: set[HtmlElement] = set()
-    for element in _DATE_CANDIDATES(tree):
+    for element in _date_candidates(tree):
         if element in seen:
             continue
         seen.add(element)
@@ -482,6 +625,8 @@ def shown_date(tree: HtmlElement, *, near: HtmlElement | None = None) -> datetim
         return None
     positions = {element: i for i, element in enumerate(tree.iter())}
     anchor = positions.get(near) if near is not None else None
+    # Of two as near, the first on the page.
+    candidates.sort(key=lambda candidate: positions.get(candidate[1], 0))
 
     def rank(candidate: tuple[bool, HtmlElement, datetime]) -> tuple[bool, int]:
         has_time, element, _ = candidate
@@ -489,6 +634,29 @@ def shown_date(tree: HtmlElement, *, near: HtmlElement | None = None) -> datetim
         return (not has_time, abs(position - anchor) if anchor is not None else position)
 
     return min(candidates, key=rank)[2]
+
+
+def _date_candidates(tree: HtmlElement) -> list[HtmlElement]:
+    found = [
+        element
+        for element in _NAMED_OR_TIMED(tree)
+        if element.tag == "time"
+        or element.get("itemprop") == "datePublished"
+        or _names_date(element.get("class", ""), element.get("id", ""))
+    ]
+    for text in _DATED_TEXTS(tree):
+        parent = text.getparent()
+        # A tail's text belongs to the element around the one it follows.
+        holder = parent.getparent() if text.is_tail and parent is not None else parent
+        if holder is not None and holder.tag not in ("script", "style"):
+            found.append(holder)
+    return found
+
+
+@lru_cache(maxsize=8192)
+def _names_date(class_: str, id_: str) -> bool:
+    names = f"{class_} {id_}".lower()
+    return any(name in names for name in _DATE_NAMES)
 
 
 def _headline_element(tree: HtmlElement, title: str) -> HtmlElement | None:
@@ -601,6 +769,11 @@ def _squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def _key(text: str) -> str:
+    """Text without any whitespace: how a line is found in a page's text."""
+    return "".join(text.split())
+
+
 def _meta_date(html: str) -> str | None:
     """The first publication timestamp declared in the page's metadata, as written."""
     for m in _META_DATE_RE.finditer(html[:200_000]):
@@ -616,25 +789,37 @@ def _meta_date(html: str) -> str | None:
 def _page_date(
     meta_value: str | None,
     shown: datetime | None,
-    guessed: str | None,
+    search: Callable[[], str | None],
     feed_date: datetime | None,
     fetched_at: datetime | None,
+    *,
+    vietnamese: bool = False,
 ) -> tuple[datetime | None, str]:
     """Page metadata, then the date printed on the page, then the feed, then trafilatura's
     search of the page, else unknown.
 
     Never the fetch time: that would invent a spike on the collection day. A date beyond the
-    fetch time (plus a day of clock slack) is wrong and skipped.
+    fetch time (plus a day of clock slack) is wrong and skipped. A Vietnamese page whose
+    metadata says 19:00 UTC where it prints 19:00 had its CMS write Vietnam time as UTC: the
+    printed time wins.
     """
     limit = (fetched_at or datetime.now(UTC)) + MAX_FUTURE
-    for candidate, source in (
-        (_as_utc(meta_value), "page"),
-        (shown, "page"),
-        (feed_date, "feed"),
-        (_as_utc(guessed), "search"),
+    meta = _as_utc(meta_value)
+    if (
+        vietnamese
+        and meta is not None
+        and shown is not None
+        and meta - shown == _VIETNAM_OFFSET
+        and datetime.fromisoformat(meta_value or "").utcoffset() == timedelta(0)
     ):
+        meta = shown
+    for candidate, source in ((meta, "page"), (shown, "page"), (feed_date, "feed")):
         if candidate is not None and candidate <= limit:
             return candidate, source
+    # htmldate's search of the markup costs a few milliseconds: only when all else failed.
+    searched = _as_utc(search())
+    if searched is not None and searched <= limit:
+        return searched, "search"
     return None, "none"
 
 

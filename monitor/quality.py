@@ -49,6 +49,10 @@ _PLAYER_XPATH = XPath(
 # A listing's text is mostly headlines and teasers that are themselves links.
 LISTING_MIN_LINES = 5
 LISTING_LINK_SHARE = 0.5
+# A teaser opens with a linked headline of this many words; an article's headline has this many.
+TEASER_HEADLINE_WORDS = 6
+HEADLINE_MIN_WORDS = 4
+SECTION_MAX_WORDS = 4
 
 
 def quality_flags(
@@ -101,19 +105,49 @@ def has_paywall(tree: HtmlElement, source: str | None = None) -> bool:
     return bool(_PAYWALL_XPATH(tree))
 
 
-def is_not_article(tree: HtmlElement, *, url: str, og_type: str | None, text: str) -> bool:
-    """A homepage, a section listing or a video page rather than an article."""
+def is_not_article(
+    tree: HtmlElement, *, url: str, og_type: str | None, text: str, headline: str | None = None
+) -> bool:
+    """A homepage, a section listing or a video page rather than an article.
+
+    `headline` is the page's printed headline when one matches its title. A listing's text is
+    its teasers: linked headlines, alone or followed by their summary. A page without an
+    article's headline (a section name such as "Kinh doanh" is none) at a section's address
+    ("/kinh-doanh.htm", "/thi-truong-chung-khoan.chn") is a listing too.
+    """
     og = (og_type or "").lower()
     if og.startswith("video"):
         return True
     path = urlsplit(url).path
     if path in ("", "/") or path.lower() in ("/index.html", "/index.htm", "/home"):
         return True
-    lines = [" ".join(line.split()) for line in text.splitlines()]
-    lines = [line for line in lines if len(line.split()) >= 4]
-    link_texts = {" ".join(anchor_text(a).split()) for a in tree.iter("a")}
-    linked = sum(line in link_texts for line in lines)
-    if linked >= LISTING_MIN_LINES and linked >= LISTING_LINK_SHARE * len(lines):
+    if _mostly_teasers(tree, text):
+        return True
+    if (headline is None or len(headline.split()) < HEADLINE_MIN_WORDS) and _section_path(path):
         return True
     video_url = "/video" in path.lower() or "video-" in path.lower()
     return video_url and len(text) < SHORT_CHARS and bool(_PLAYER_XPATH(tree))
+
+
+def _mostly_teasers(tree: HtmlElement, text: str) -> bool:
+    """Most lines of the text are a linked headline, or open with one (a teaser)."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if len(line.split()) >= 4]
+    link_texts = {" ".join(anchor_text(a).split()) for a in tree.iter("a")}
+    headlines: dict[str, list[str]] = {}
+    for link in link_texts:
+        if len(link.split()) >= TEASER_HEADLINE_WORDS:
+            headlines.setdefault(link[:12], []).append(link)
+    linked = sum(
+        line in link_texts or any(line.startswith(h) for h in headlines.get(line[:12], ()))
+        for line in lines
+    )
+    return linked >= LISTING_MIN_LINES and linked >= LISTING_LINK_SHARE * len(lines)
+
+
+def _section_path(path: str) -> bool:
+    """An address that names a section, not an article: a few words and no number."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    stem = last.rsplit(".", 1)[0] if "." in last else last
+    words = [w for w in re.split(r"[-_+]", stem) if w]
+    return 0 < len(words) <= SECTION_MAX_WORDS and not any(c.isdigit() for c in stem)
