@@ -48,11 +48,8 @@ _CONTAINER_WORDS = frozenset(
 _NAME_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 # Boxes the VCCorp CMS (Soha, GenK, Tuổi Trẻ, Người Lao Động…) inserts inside the body.
 _CMS_BOX_TYPES = frozenset(("RelatedNewsBox", "RelatedOneNews", "LinkContent", "RelatedNews"))
-# Compiled once: compiling an expression costs as much as running it on a whole page. The
-# attribute tests stay in Python, where they cost a fraction of XPath's string functions.
-_NAMED_XPATH = XPath("//body//*[@class or @id]")
-_TYPED_XPATH = XPath("//*[@type]")
-_ARTICLE_XPATH = XPath("//article | //*[@itemprop='articleBody']")
+# Compiled once: compiling an expression costs as much as running it on a whole page.
+_NEVER_BOXES = frozenset(("h1", "article"))
 MIN_ARTICLE_SHARE = 0.25
 # A paragraph that is only a link to another article: "» Xem thêm: …", ">> Tên bài".
 _POINTER_RE = re.compile(
@@ -109,8 +106,8 @@ _NAV_LINE_RE = re.compile(rf"^(?:[\s\[(«‹<|•-]*{_NAV_LABEL}[\s\])»›>|•
 
 @dataclass(frozen=True)
 class Candidates:
-    """The elements of a page that may be boilerplate boxes, each with its text without
-    whitespace, and the elements that may be the article itself. Found once a page."""
+    """The elements of a page that may be boilerplate boxes and those that may be the article
+    itself, each with its text. Found once a page."""
 
     boxes: dict[HtmlElement, str]
     articles: dict[HtmlElement, str]
@@ -118,23 +115,35 @@ class Candidates:
 
 def box_candidates(tree: HtmlElement) -> Candidates:
     """Named boxes, the CMS's related boxes inside the body, and paragraphs or links that only
-    point to another article; with `<article>`s and `[itemprop=articleBody]`s."""
-    found: list[HtmlElement] = [
-        element
-        for element in _NAMED_XPATH(tree)
-        if element.tag not in ("html", "body", "h1", "article")
-        and _names_box(element.get("class", ""), element.get("id", ""))
-    ]
-    found.extend(e for e in _TYPED_XPATH(tree) if e.get("type") in _CMS_BOX_TYPES)
+    point to another article; with `<article>`s and `[itemprop=articleBody]`s. One pass over the
+    page's elements: each XPath over the page costs as much as the pass."""
+    found: list[HtmlElement] = []
+    articles: list[HtmlElement] = []
+    body = tree.find("body")
+    for element in (body if body is not None else tree).iterdescendants():
+        tag = element.tag
+        if not isinstance(tag, str):  # comments and processing instructions
+            continue
+        if tag == "article" or element.get("itemprop") == "articleBody":
+            articles.append(element)
+        pointer = tag == "a" and bool(_POINTER_RE.match(anchor_text(element)))
+        if (
+            pointer
+            or element.get("type") in _CMS_BOX_TYPES
+            or (
+                tag not in _NEVER_BOXES
+                and _names_box(element.get("class", ""), element.get("id", ""))
+            )
+        ):
+            found.append(element)
     for paragraph in _LINK_BLOCK_XPATH(tree):
         text = paragraph.text_content().strip()
         linked = "".join(anchor_text(a) for a in paragraph.iter("a")).strip()
         if _POINTER_RE.match(text) and len(linked) >= 0.6 * len(text.lstrip(">»› ")):
             found.append(paragraph)
-    found.extend(a for a in tree.iter("a") if _POINTER_RE.match(anchor_text(a)))
     return Candidates(
-        {element: _key(element.text_content()) for element in found},
-        {element: _key(element.text_content()) for element in _ARTICLE_XPATH(tree)},
+        {element: element.text_content() for element in found},
+        {element: element.text_content() for element in articles},
     )
 
 
@@ -155,7 +164,7 @@ def boilerplate_boxes(
     body_chars = len(_key(body_text))
     keep_out: set[HtmlElement] = set()
     for element, text in candidates.articles.items():
-        if element.tag == "article" and len(text) < MIN_ARTICLE_SHARE * body_chars:
+        if element.tag == "article" and _shorter(text, MIN_ARTICLE_SHARE * body_chars):
             continue
         keep_out.add(element)
         keep_out.update(element.iterancestors())
@@ -165,7 +174,7 @@ def boilerplate_boxes(
     boxes = {
         element
         for element, text in candidates.boxes.items()
-        if element not in keep_out and len(text) < share * body_chars
+        if element not in keep_out and _shorter(text, share * body_chars)
     }
     return [b for b in boxes if not any(a in boxes for a in b.iterancestors())]
 
@@ -188,7 +197,7 @@ def drop_navigation(
     dropped = [
         box
         for box in boilerplate_boxes(candidates, page_text, headline_block, share=PRUNE_SHARE)
-        if not _holds_prose(box)
+        if not _holds_prose(box, candidates.boxes[box])
     ]
     gone: set[HtmlElement] = set()
     for box in dropped:
@@ -200,11 +209,21 @@ def drop_navigation(
     )
 
 
-def _holds_prose(box: HtmlElement) -> bool:
+def _holds_prose(box: HtmlElement, text: str) -> bool:
+    if len(text) < PROSE_CHARS:
+        return False
     for block in _PROSE_BLOCKS(box):
+        # The block's whole text bounds its unlinked text: most blocks end the test here.
+        if len(block.text_content()) < PROSE_CHARS:
+            continue
         if len(" ".join("".join(_UNLINKED_TEXT(block)).split())) >= PROSE_CHARS:
             return True
     return False
+
+
+def _shorter(text: str, chars: float) -> bool:
+    """Whether `text` has fewer than `chars` characters besides whitespace."""
+    return len(text) < chars or len(_key(text)) < chars
 
 
 def cut_box_lines(
@@ -220,7 +239,7 @@ def cut_box_lines(
     """
     if not boxes or not text:
         return text
-    box_keys = [candidates.boxes[box] for box in boxes]
+    box_keys = [_key(candidates.boxes[box]) for box in boxes]
     # A paragraph or link that only points to another article (">> …") goes wherever it is.
     pointers = {k.lstrip(">»›") for k in box_keys if _POINTER_RE.match(k)}
     body = tree.find("body")
