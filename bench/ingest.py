@@ -44,11 +44,12 @@ import corpus
 
 from index import ENGINES, Document, open_engine
 from index.analysis import fold
-from monitor.archive import Archive, EntryData, PageTask
+from monitor.archive import Archive
 from monitor.config import FeedConfig
 from monitor.errors import ExtractError
 from monitor.http import Response
 from monitor.indexing import index_pending
+from monitor.models import EntryData, PageTask
 from monitor.pipeline import keep_response, store_page
 from monitor.processing import Processed, process
 from monitor.warc import WarcWriter

@@ -10,84 +10,33 @@ import json
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from monitor.archive_duplicates import Duplicates, NearDup
-from monitor.clock import from_iso, now_iso, to_iso
+from monitor.archive_duplicates import Duplicates
 from monitor.config import FeedConfig
 from monitor.errors import ArchiveError, NotFoundError
-from monitor.feed_store import FeedRow, FeedStore
+from monitor.feed_store import FeedStore
 from monitor.fetch_log import FetchLog
 from monitor.migrations import migrate
+from monitor.models import (
+    Article,
+    ArticleRecord,
+    EntryData,
+    FeedRow,
+    NearDup,
+    PageTask,
+    WarcLocation,
+)
 from monitor.sqlite_tools import chunks
+from monitor.timestamps import from_iso, now_iso, to_iso
 from monitor.urls import normalize_url
 
 # Pages that failed with one of these statuses are not retried: the publisher said no.
 PERMANENT_STATUSES = frozenset({401, 403, 404, 410, 451})
 MAX_ATTEMPTS = 3
 
-
-
-@dataclass(frozen=True)
-class EntryData:
-    """One entry of a feed document, as parsed."""
-
-    guid: str
-    url: str
-    title: str | None
-    summary: str | None
-    author: str | None
-    published: datetime | None
-
-
-@dataclass(frozen=True)
-class PageTask:
-    """A page to fetch, with what the feeds said about it."""
-
-    id: int
-    url: str
-    source: str
-    attempts: int
-    feed_title: str | None
-    feed_summary: str | None
-    feed_author: str | None
-    feed_published: datetime | None
-    feed_language: str | None
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    id: int
-    url: str
-    source: str
-    title: str
-    text: str
-    author: str | None
-    published: datetime | None
-    date_source: str
-    language: str | None
-    declared_language: str | None
-    extractor: str
-    extracted_at: str
-    feeds: tuple[str, ...] = ()
-    flags: tuple[str, ...] = ()
-    versions: dict[str, str] = field(default_factory=dict)
-    canonical_url: str | None = None
-    words: int | None = None
-    cluster_id: int | None = None
-
-
-@dataclass(frozen=True)
-class WarcRef:
-    """Where a raw response is stored: WARC file name (relative), offset and length."""
-
-    file: str
-    offset: int
-    length: int
-    record_id: str
 
 
 @dataclass(frozen=True)
@@ -100,7 +49,7 @@ class StoredPage:
     content_type: str | None
     headers: dict[str, str]
     body: bytes | None
-    warc: WarcRef | None
+    warc: WarcLocation | None
 
 
 @dataclass(frozen=True)
@@ -268,8 +217,8 @@ class Archive(Duplicates, FetchLog):
         headers: dict[str, str],
         body: bytes,
         body_sha256: str,
-        article: dict[str, Any],
-        warc: WarcRef | None = None,
+        article: Article,
+        warc: WarcLocation | None = None,
         near_dup: NearDup | None = None,
     ) -> Stored:
         """Store a fetched page and the article extracted from it, in one transaction.
@@ -306,7 +255,7 @@ class Archive(Duplicates, FetchLog):
                 "SELECT url, url_key, source FROM pages WHERE id=?", (page_id,)
             ).fetchone()
             page_key = page["url_key"] or page["url"]
-            canonical = article.get("canonical_url")
+            canonical = article.canonical_url
             if canonical and canonical != page_key:
                 same = self.db.execute(
                     """SELECT a.id FROM articles a JOIN pages p ON p.id = a.page_id
@@ -384,7 +333,7 @@ class Archive(Duplicates, FetchLog):
                     headers=json.loads(r["headers"] or "{}"),
                     body=zlib.decompress(r["body"]) if r["body"] is not None else None,
                     warc=(
-                        WarcRef(
+                        WarcLocation(
                             r["warc_file"],
                             r["warc_offset"],
                             r["warc_length"],
@@ -397,7 +346,7 @@ class Archive(Duplicates, FetchLog):
             last = rows[-1]["article_id"]
 
     def update_article(
-        self, article_id: int, article: dict[str, Any], *, fingerprint: NearDup | None
+        self, article_id: int, article: Article, *, fingerprint: NearDup | None
     ) -> None:
         """Replace what extraction produced (`monitor reextract`); it is indexed again.
 
@@ -461,9 +410,9 @@ class Archive(Duplicates, FetchLog):
                 out.setdefault(article_id, []).append(url)
         return out
 
-    def warc_refs(self, ids: Iterable[int]) -> list[WarcRef]:
+    def warc_refs(self, ids: Iterable[int]) -> list[WarcLocation]:
         """Where the raw responses of these articles' pages are, in article order."""
-        refs: list[WarcRef] = []
+        refs: list[WarcLocation] = []
         for chunk, marks in chunks(sorted(set(ids)), 500):
             for row in self.db.execute(
                 f"""SELECT p.warc_file, p.warc_offset, p.warc_length, p.warc_record_id
@@ -471,7 +420,7 @@ class Archive(Duplicates, FetchLog):
                     WHERE a.id IN ({marks}) AND p.warc_file IS NOT NULL ORDER BY a.id""",
                 chunk,
             ):
-                refs.append(WarcRef(row[0], row[1], row[2], row[3] or ""))
+                refs.append(WarcLocation(row[0], row[1], row[2], row[3] or ""))
         return refs
 
     def unindexed_articles(self, *, batch: int = 500) -> Iterator[ArticleRecord]:
@@ -568,20 +517,21 @@ class Archive(Duplicates, FetchLog):
         )
 
 
-def _article_values(article: dict[str, Any]) -> tuple[object, ...]:
+def _article_values(article: Article) -> tuple[object, ...]:
     return (
-        article["title"],
-        article["text"],
-        article.get("author"),
-        to_iso(article.get("published")),
-        article["date_source"],
-        article.get("language"),
-        article.get("declared_language"),
-        article.get("method") or article["extractor"],
-        json.dumps(sorted(article.get("flags") or [])),
-        json.dumps(article.get("versions") or {}, sort_keys=True),
-        article.get("canonical_url"),
-        len(article["text"].split()),
+        article.title,
+        article.text,
+        article.author,
+        to_iso(article.published),
+        article.date_source,
+        article.language,
+        article.declared_language,
+        # The method is what is stored: the versions are kept beside it.
+        article.method,
+        json.dumps(sorted(article.flags)),
+        json.dumps(article.versions, sort_keys=True),
+        article.canonical_url,
+        article.words,
     )
 
 

@@ -5,45 +5,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Iterator
 
-from monitor.clock import from_iso
+from monitor.models import ArticleExtras, ArticleFacts, NearDup
 from monitor.sqlite_tools import Transaction, chunks
+from monitor.timestamps import from_iso
 
 # Candidates compared per lookup: bounds the work when a fingerprint key is very common.
 MAX_CANDIDATES = 200
-
-
-@dataclass(frozen=True)
-class ArticleFacts:
-    """What coverage counts need of an article."""
-
-    id: int
-    source: str
-    published: datetime | None
-    cluster_id: int | None
-
-
-@dataclass(frozen=True)
-class ArticleExtras:
-    """What a search hit shows beyond the index's stored fields."""
-
-    date_source: str
-    cluster: int | None
-    also_published_by: tuple[str, ...]
-    flags: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class NearDup:
-    """An article's text fingerprint, its lookup keys and how to compare two fingerprints."""
-
-    fingerprint: bytes
-    keys: Sequence[int]
-    similarity: Callable[[bytes, bytes], float]
-    threshold: float
 
 
 class Duplicates:

@@ -32,7 +32,6 @@ from monitor.cli_app import (
 )
 from monitor.cli_archive import export_command, reextract_command
 from monitor.cli_feeds import feeds
-from monitor.clock import from_iso, to_iso
 from monitor.errors import ConfigError, MonitorError
 from monitor.http import Fetcher
 from monitor.indexing import reindex
@@ -40,6 +39,7 @@ from monitor.pipeline import Progress as RunProgress
 from monitor.pipeline import run as run_pipeline
 from monitor.saved import add_search, expand_saved, list_searches, remove_search, validate_name
 from monitor.searching import build_query, build_report, find, found_hits_json, search_json
+from monitor.timestamps import from_iso, to_iso
 
 
 class MonitorGroup(click.Group):

@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from monitor.archive import Archive, ArticleRecord
+from monitor.archive import Archive
 from monitor.cli_app import App, format_option, pass_app, since_option, until_option
 from monitor.export import write_csv, write_jsonl, write_warc
 from monitor.indexing import index_pending
+from monitor.models import ArticleRecord
 from monitor.reextract import reextract
 from monitor.saved import expand_saved
 from monitor.searching import build_query
-from monitor.warc import WarcLocation
 
 
 @contextmanager
@@ -127,7 +127,7 @@ def export_command(
         refs = archive.warc_refs(ids if ids is not None else _all_ids(archive))
         with output.open("wb") as out:
             copied = write_warc(
-                (WarcLocation(r.file, r.offset, r.length, r.record_id) for r in refs),
+                refs,
                 app.config.warc_dir,
                 out,
             )

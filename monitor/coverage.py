@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 
 from index.model import Counts
-from monitor.archive_duplicates import ArticleFacts
+from monitor.models import ArticleFacts
 
 
 @dataclass

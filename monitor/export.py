@@ -19,10 +19,10 @@ from warcio.warcwriter import WARCWriter
 
 from monitor import __version__
 from monitor.errors import ArchiveError
+from monitor.models import WarcLocation
 from monitor.warc import (
     SUFFIX,
     WARC_VERSION,
-    WarcLocation,
     gzip_members,
     read_headers_at,
     warc_path,

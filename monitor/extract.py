@@ -11,8 +11,8 @@ article records which `method` produced its text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
@@ -36,12 +36,14 @@ from monitor.boilerplate import (
 )
 from monitor.errors import ExtractError
 from monitor.language import detect_language
+from monitor.models import Article
 from monitor.quality import has_paywall, is_not_article, quality_flags, strip_read_more
+from monitor.timestamps import VIETNAM
 
 __all__ = [
     "EXTRACTOR",
     "VERSIONS",
-    "Extracted",
+    "Article",
     "FeedHints",
     "decode_html",
     "detect_language",
@@ -53,8 +55,6 @@ __all__ = [
 ]
 
 MIN_TEXT_CHARS = 200
-# Vietnamese outlets publish in Indochina Time; a date with no offset is read as such.
-VIETNAM = timezone(timedelta(hours=7))
 # A page date more than this far ahead of the fetch is a wrong date (e.g. a cookie expiry).
 MAX_FUTURE = timedelta(days=1)
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
@@ -166,41 +166,6 @@ class FeedHints:
     source: str | None = None
 
 
-@dataclass(frozen=True)
-class Extracted:
-    """An article's fields. `extractor` is `method` with the trafilatura version, for display."""
-
-    title: str
-    text: str
-    author: str | None
-    published: datetime | None
-    date_source: str  # page | feed | search | none
-    language: str | None  # detected from the text, else the declared one
-    declared_language: str | None  # <html lang>, then <meta>, then the feed
-    extractor: str
-    flags: tuple[str, ...] = ()
-    # trafilatura | trafilatura-recall | feed-summary | lead-only (a video or photo page)
-    method: str = "trafilatura"
-    versions: dict[str, str] = field(default_factory=dict)
-    canonical_url: str | None = None
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "title": self.title,
-            "text": self.text,
-            "author": self.author,
-            "published": self.published,
-            "date_source": self.date_source,
-            "language": self.language,
-            "declared_language": self.declared_language,
-            "extractor": self.extractor,
-            "flags": list(self.flags),
-            "method": self.method,
-            "versions": dict(self.versions),
-            "canonical_url": self.canonical_url,
-        }
-
-
 def decode_html(body: bytes, content_type: str | None) -> str:
     """Bytes → NFC text: BOM, then the HTTP charset, then <meta charset>, then a guess."""
     if body.startswith(b"\xef\xbb\xbf"):
@@ -229,7 +194,7 @@ def extract_article(
     content_type: str | None,
     hints: FeedHints,
     fetched_at: datetime | None = None,
-) -> Extracted:
+) -> Article:
     """Extract an article. Raises ExtractError when the page holds no article text."""
     html = decode_html(body, content_type)
     tree = load_html(html)
@@ -270,7 +235,7 @@ def extract_article(
         paywalled=paywalled,
     )
     text = strip_read_more(text)
-    return Extracted(
+    return Article(
         title=nfc(title),
         text=text,
         author=nfc(data["author"]) if data.get("author") else hints.author,

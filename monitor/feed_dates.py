@@ -11,7 +11,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from urllib.parse import urlsplit
 
-from monitor.extract import VIETNAM
+from monitor.timestamps import VIETNAM
 
 _SPACE_RE = re.compile(r"\s+")
 

@@ -10,64 +10,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.clock import now_iso, to_iso
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
-from monitor.schedule import Decision, Hint
+from monitor.models import Decision, FeedRow, Hint
+from monitor.timestamps import now_iso, to_iso
 
 ORIGINS = ("config", "cli", "opml")
-
-
-@dataclass(frozen=True)
-class FeedRow:
-    id: int
-    url: str
-    source: str
-    name: str | None
-    language: str | None
-    etag: str | None
-    last_modified: str | None
-    content_hash: str | None
-    tags: tuple[str, ...] = ()
-    title: str | None = None
-    origin: str = "config"
-    removed_at: str | None = None
-    last_polled_at: str | None = None
-    last_success_at: str | None = None
-    last_status: int | None = None
-    last_error: str | None = None
-    consecutive_failures: int = 0
-    failure_score: float = 0.0
-    next_poll_at: str | None = None
-    poll_interval: float | None = None
-    hint_seconds: float | None = None
-    hint_source: str | None = None
-    schedule_reason: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.removed_at is None
-
-    def as_dict(self) -> dict[str, object]:
-        """The feed as `monitor feeds list --format json` shows it."""
-        return {
-            "id": self.id,
-            "url": self.url,
-            "source": self.source,
-            "name": self.name,
-            "title": self.title,
-            "language": self.language,
-            "tags": list(self.tags),
-            "origin": self.origin,
-            "removed_at": self.removed_at,
-            "last_success_at": self.last_success_at,
-            "consecutive_failures": self.consecutive_failures,
-            "next_poll_at": self.next_poll_at,
-            "poll_interval_s": self.poll_interval,
-        }
 
 
 class FeedStore:

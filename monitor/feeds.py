@@ -21,11 +21,11 @@ import feedparser
 from lxml import etree
 
 from index.analysis import nfc
-from monitor.archive import EntryData
 from monitor.decoding import XML_DECL_RE, decode_markup
 from monitor.errors import FeedError
-from monitor.extract import VIETNAM
 from monitor.feed_dates import is_vietnamese, parse_date
+from monitor.models import EntryData
+from monitor.timestamps import VIETNAM
 
 MAX_ENTRIES = 2000
 MAX_URL = 2048

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from monitor.clock import now_iso, to_iso
+from monitor.models import WarcLocation
 from monitor.sqlite_tools import Transaction
-
-if TYPE_CHECKING:
-    from monitor.archive import WarcRef
+from monitor.timestamps import now_iso, to_iso
 
 
 class FetchLog:
@@ -45,7 +43,7 @@ class FetchLog:
         entries_new: int | None = None,
         error: str | None = None,
         next_poll_at: datetime | None = None,
-        warc: WarcRef | None = None,
+        warc: WarcLocation | None = None,
     ) -> None:
         self.db.execute(
             """INSERT INTO fetch_log (run_id, kind, feed_id, page_id, source, url, at, status,

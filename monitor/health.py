@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from monitor.archive import Archive
-from monitor.clock import from_iso, to_iso
-from monitor.feed_store import FeedRow
+from monitor.models import FeedRow
+from monitor.timestamps import from_iso, to_iso
 
 RECENT_DAYS = 3
 # A feed must usually bring at least this many entries a day before its silence means something.

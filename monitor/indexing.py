@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from index.engine import Engine
 from index.model import Document
-from monitor.archive import Archive, ArticleRecord
+from monitor.archive import Archive
+from monitor.models import ArticleRecord
 
 BATCH = 2000
 

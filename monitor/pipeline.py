@@ -14,12 +14,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from index.engine import Engine
-from monitor.archive import PERMANENT_STATUSES, Archive, PageTask, Stored, WarcRef
+from monitor.archive import PERMANENT_STATUSES, Archive, Stored
 from monitor.config import Config
 from monitor.errors import ExtractError, FetchError, HostDeferred, RobotsDisallowed
-from monitor.feed_store import FeedRow
 from monitor.http import Fetcher, Response
 from monitor.indexing import index_pending
+from monitor.models import FeedRow, PageTask, WarcLocation
 from monitor.polling import Failure, Poller
 from monitor.processing import Processed, process
 from monitor.warc import WarcWriter
@@ -151,11 +151,11 @@ def open_warc(config: Config) -> Iterator[WarcWriter | None]:
 
 def keep_response(
     warc: WarcWriter | None, response: Response, fetched_at: datetime, metadata: dict[str, str]
-) -> WarcRef | None:
+) -> WarcLocation | None:
     """Write the raw response to the WARC file; where it went, or None without WARC."""
     if warc is None:
         return None
-    location = warc.write_response(
+    return warc.write_response(
         url=response.url,
         status=response.status,
         headers=response.headers,
@@ -164,7 +164,6 @@ def keep_response(
         request_headers=response.request_headers,
         metadata=metadata,
     )
-    return WarcRef(location.file, location.offset, location.length, location.record_id)
 
 
 def store_page(
@@ -172,7 +171,7 @@ def store_page(
     page: PageTask,
     response: Response,
     processed: Processed,
-    warc: WarcRef | None,
+    warc: WarcLocation | None,
     *,
     run_id: int,
 ) -> Stored:
@@ -185,7 +184,7 @@ def store_page(
         headers=response.headers,
         body=response.body,
         body_sha256=response.sha256,
-        article=processed.record,
+        article=processed.article,
         warc=warc,
         near_dup=processed.near_dup,
     )
@@ -206,7 +205,7 @@ def store_page(
 class _PageResult:
     response: Response | None = None
     processed: Processed | None = None
-    warc: WarcRef | None = None
+    warc: WarcLocation | None = None
     error: FetchError | ExtractError | None = None
 
 

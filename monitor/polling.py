@@ -12,14 +12,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.archive import Archive, WarcRef
+from monitor.archive import Archive
 from monitor.config import ScheduleConfig
 from monitor.errors import FeedError, FetchError, HostDeferred
-from monitor.feed_store import FeedRow
 from monitor.feeds import ParsedFeed, parse_feed
 from monitor.http import Fetcher, Response
+from monitor.models import FeedRow, Hint, WarcLocation
 from monitor.schedule import (
-    Hint,
     after_failure,
     after_success,
     document_hints,
@@ -56,7 +55,7 @@ class FeedStage:
 @dataclass(frozen=True)
 class _Polled:
     response: Response
-    warc: WarcRef | None
+    warc: WarcLocation | None
     parsed: ParsedFeed | FeedError | None  # None: not modified
 
 
@@ -69,7 +68,7 @@ class Poller:
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # Keeps a raw feed document (in the WARC file); returns where, or None.
-    keep: Callable[[Response, dict[str, str]], WarcRef | None] = lambda _response, _meta: None
+    keep: Callable[[Response, dict[str, str]], WarcLocation | None] = lambda _response, _meta: None
     stage: FeedStage = field(default_factory=FeedStage)
 
     def poll_all(self, feeds: list[FeedRow], on_done: Callable[[FeedRow], None]) -> FeedStage:
@@ -153,7 +152,7 @@ class Poller:
         changed: bool,
         title: str | None = None,
         note: str | None = None,
-        warc: WarcRef | None = None,
+        warc: WarcLocation | None = None,
     ) -> None:
         self.stage.ok += 1
         hint = strongest(hints, self.schedule)
@@ -197,7 +196,7 @@ class Poller:
         status: int | None,
         error: FetchError | FeedError,
         *,
-        warc: WarcRef | None = None,
+        warc: WarcLocation | None = None,
     ) -> None:
         self.stage.failed += 1
         self.stage.failures.append(Failure("feed", feed.source, feed.url, reason))

@@ -6,21 +6,18 @@ only: it runs in worker threads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from monitor import near_dup
-from monitor.archive import PageTask
-from monitor.archive_duplicates import NearDup
-from monitor.extract import Extracted, FeedHints, extract_article
+from monitor.extract import FeedHints, extract_article
+from monitor.models import Article, NearDup, PageTask
 from monitor.urls import canonical_url
 
 
 @dataclass(frozen=True)
 class Processed:
-    article: Extracted
-    record: dict[str, Any]  # what Archive.store_article / update_article take
+    article: Article  # its canonical URL checked against the page's own
     near_dup: NearDup | None
 
 
@@ -44,16 +41,14 @@ def process(
     fetched_at: datetime | None,
 ) -> Processed:
     """Extract the article (raises ExtractError), validate its canonical URL, fingerprint it."""
-    article = extract_article(
+    extracted = extract_article(
         body, url=url, content_type=content_type, hints=hints_for(task), fetched_at=fetched_at
     )
-    record = article.as_dict()
     # The page's own claim is checked before it may merge two pages into one article.
-    record["canonical_url"] = canonical_url(article.canonical_url, url)
+    article = replace(extracted, canonical_url=canonical_url(extracted.canonical_url, url))
     fingerprint = near_dup.fingerprint(f"{article.title}\n{article.text}")
     return Processed(
         article,
-        record,
         NearDup(
             fingerprint,
             near_dup.lsh_keys(fingerprint),

@@ -20,7 +20,7 @@ from monitor.config import Config
 from monitor.errors import ArchiveError, ExtractError
 from monitor.near_dup import Clusterer
 from monitor.processing import Processed, process
-from monitor.warc import WarcLocation, read_response
+from monitor.warc import read_response
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -47,9 +47,7 @@ class ReextractSummary:
 def raw_body(config: Config, page: StoredPage) -> bytes:
     """The stored response body of a page: from its WARC file, or from the archive itself."""
     if page.warc is not None:
-        ref = page.warc
-        location = WarcLocation(ref.file, ref.offset, ref.length, ref.record_id)
-        return read_response(config.warc_dir, location).body
+        return read_response(config.warc_dir, page.warc).body
     if page.body is not None:
         return page.body
     raise ArchiveError(f"page {page.task.id} ({page.task.url}) has no stored response")
@@ -105,14 +103,10 @@ def _apply(
         summary.failures.append((page.article_id, result))
         return
     before = archive.article(page.article_id)
-    record = result.record
-    if (before.title, before.text, before.published) != (
-        record["title"],
-        record["text"],
-        record["published"],
-    ):
+    after = result.article
+    if (before.title, before.text, before.published) != (after.title, after.text, after.published):
         summary.changed += 1
-    archive.update_article(page.article_id, record, fingerprint=result.near_dup)
+    archive.update_article(page.article_id, after, fingerprint=result.near_dup)
 
 
 BATCH = 256

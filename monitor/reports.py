@@ -12,11 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from index.model import Snippet
-from monitor.archive import ArticleRecord
-from monitor.archive_duplicates import ArticleExtras
 from monitor.discovery import DiscoveredFeed
-from monitor.feed_store import FeedRow
 from monitor.health import FeedHealth
+from monitor.models import ArticleExtras, ArticleRecord, FeedRow
 from monitor.pipeline import RunSummary
 from monitor.searching import Found, ReportData
 

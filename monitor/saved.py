@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from index.errors import QuerySyntaxError
 from index.query import parse
 from monitor.archive import Archive
-from monitor.clock import now_iso
 from monitor.errors import MonitorError, NotFoundError
+from monitor.timestamps import now_iso
 
 MAX_NAME_LENGTH = 64
 PREFIX = "@"

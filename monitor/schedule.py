@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from monitor.config import ScheduleConfig
+from monitor.models import Decision, Hint
 
 RETRY_AFTER_CAP = 86400.0
 SOFT_FAILURE = 0.5
@@ -44,24 +44,6 @@ _TTL_RE = re.compile(rb"<(?:[\w-]+:)?ttl\s*>\s*(\d{1,7})\s*<", re.IGNORECASE)
 _SY_PERIOD_RE = re.compile(rb"<(?:[\w-]+:)?updatePeriod\s*>\s*(\w+)\s*<", re.IGNORECASE)
 _SY_FREQUENCY_RE = re.compile(rb"<(?:[\w-]+:)?updateFrequency\s*>\s*(\d{1,6})\s*<", re.IGNORECASE)
 _MAX_AGE_RE = re.compile(r"(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*\"?(\d+)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Hint:
-    """A publisher's suggestion of how often to poll: `seconds`, and where it came from."""
-
-    seconds: float
-    source: str  # ttl | sy:updatePeriod | cache-control | expires
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The outcome of scheduling: the next interval, the next poll time and why."""
-
-    interval: float
-    next_poll: datetime
-    failure_score: float
-    reason: str
 
 
 def document_hints(body: bytes) -> list[Hint]:

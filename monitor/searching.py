@@ -11,10 +11,10 @@ from index.engine import Engine
 from index.model import Hit, SearchPage, Sort
 from index.query import And, DateRange, Node, parse
 from monitor.archive import Archive
-from monitor.archive_duplicates import ArticleExtras
-from monitor.clock import to_iso
 from monitor.coverage import Coverage, copies_among, coverage
+from monitor.models import ArticleExtras
 from monitor.textstats import TermCount, top_terms
+from monitor.timestamps import to_iso
 
 # Top words are counted over at most this many matching articles (the newest ids), so a report
 # on a broad query stays quick; the figure is printed with the report.

@@ -36,6 +36,7 @@ from warcio.warcwriter import WARCWriter
 
 from monitor import __version__
 from monitor.errors import ArchiveError
+from monitor.models import WarcLocation
 
 WARC_VERSION = "1.1"
 SUFFIX = ".warc.gz"
@@ -43,19 +44,6 @@ SUFFIX = ".warc.gz"
 TRANSFER_HEADERS = ("content-encoding", "transfer-encoding", "content-length")
 _CHUNK = 1 << 16
 _FIELD_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-
-@dataclass(frozen=True)
-class WarcLocation:
-    """Where a record is: file name (relative to the WARC directory), offset, compressed length.
-
-    Readers check that the record found there has `record_id`; an empty one skips that check.
-    """
-
-    file: str
-    offset: int
-    length: int
-    record_id: str
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.archive import Archive, EntryData
+from monitor.archive import Archive
 from monitor.config import FeedConfig
 from monitor.migrations import MIGRATIONS
+from monitor.models import EntryData
 
 
 def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:

@@ -16,7 +16,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from monitor.errors import ArchiveError
 from monitor.export import EXPORT_FIELDS, write_csv, write_jsonl, write_warc
-from monitor.warc import WarcLocation, WarcWriter, read_response
+from monitor.models import WarcLocation
+from monitor.warc import WarcWriter, read_response
 
 HANOI = timezone(timedelta(hours=7))
 TEXT_1 = (

@@ -10,7 +10,7 @@ import pytest
 from monitor.archive import Archive
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
-from monitor.schedule import Decision
+from monitor.models import Decision
 
 A = FeedConfig(url="https://a.vn/rss", source="Báo A", tags=("thoi-su",))
 B = FeedConfig(url="https://b.vn/rss", source="Báo B")

@@ -8,9 +8,9 @@ import pytest
 
 from monitor.decoding import decode_markup
 from monitor.errors import FeedError
-from monitor.extract import VIETNAM
 from monitor.feed_dates import parse_date
 from monitor.feeds import absolute_url, parse_feed
+from monitor.timestamps import VIETNAM
 
 FEED_URL = "https://bao.example.vn/rss/thoi-su.rss"
 

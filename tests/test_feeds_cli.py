@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.archive import Archive
-from monitor.clock import to_iso
 from monitor.config import FeedConfig
+from monitor.timestamps import to_iso
 from tests.cli import Cli, write_config
 from tests.localsite import LocalSite
 

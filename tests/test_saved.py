@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from index.errors import QuerySyntaxError
-from monitor.archive import Archive, EntryData
+from monitor.archive import Archive
 from monitor.cli import cli
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
+from monitor.models import Article, EntryData
 from monitor.saved import (
     SavedSearchError,
     add_search,
@@ -209,16 +210,16 @@ def _archive_article(config: Path, title: str, text: str) -> None:
         )
         archive.add_entries(feed, [entry])
         (page,) = archive.pending_pages()
-        article = {
-            "title": title,
-            "text": text,
-            "author": None,
-            "published": published,
-            "date_source": "page",
-            "language": "vi",
-            "declared_language": "vi",
-            "extractor": "trafilatura",
-        }
+        article = Article(
+            title=title,
+            text=text,
+            author=None,
+            published=published,
+            date_source="page",
+            language="vi",
+            declared_language="vi",
+            extractor="trafilatura",
+        )
         archive.store_article(
             page.id,
             status=200,

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.config import ScheduleConfig
+from monitor.models import Hint
 from monitor.schedule import (
     RETRY_AFTER_CAP,
-    Hint,
     after_failure,
     after_success,
     document_hints,

@@ -23,9 +23,9 @@ from monitor import __version__
 from monitor.config import HttpConfig
 from monitor.errors import ArchiveError
 from monitor.http import Fetcher
+from monitor.models import WarcLocation
 from monitor.warc import (
     StoredResponse,
-    WarcLocation,
     WarcWriter,
     iter_responses,
     read_response,

@@ -1,8 +1,11 @@
-"""Timestamps as the archive stores them: ISO 8601 in UTC, to the second."""
+"""Timestamps as the archive stores them (ISO 8601 in UTC, to the second), and Vietnam's zone."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+# Vietnamese outlets publish in Indochina Time; a date with no offset is read as such.
+VIETNAM = timezone(timedelta(hours=7))
 
 
 def now_iso() -> str:
