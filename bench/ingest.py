@@ -45,9 +45,9 @@ import corpus
 from index import ENGINES, Document, open_engine
 from index.analysis import fold
 from monitor.archive import Archive
+from monitor.collect.http import Response
 from monitor.config import FeedConfig
 from monitor.errors import ExtractError
-from monitor.http import Response
 from monitor.indexing import index_pending
 from monitor.models import EntryData, PageTask
 from monitor.pipeline import keep_response, store_page

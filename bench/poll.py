@@ -41,8 +41,8 @@ import corpus
 
 from index import open_engine
 from monitor.archive import Archive
+from monitor.collect.http import Fetcher
 from monitor.config import load_config
-from monitor.http import Fetcher
 from monitor.pipeline import Progress, run
 
 Routes = dict[bytes, bytes]  # request target → the whole response

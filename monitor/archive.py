@@ -33,8 +33,6 @@ from monitor.sqlite_tools import chunks
 from monitor.timestamps import from_iso, now_iso, to_iso
 from monitor.urls import normalize_url
 
-# Pages that failed with one of these statuses are not retried: the publisher said no.
-PERMANENT_STATUSES = frozenset({401, 403, 404, 410, 451})
 MAX_ATTEMPTS = 3
 
 

@@ -32,8 +32,8 @@ from monitor.cli_app import (
 )
 from monitor.cli_archive import export_command, reextract_command
 from monitor.cli_feeds import feeds
+from monitor.collect.http import Fetcher
 from monitor.errors import ConfigError, MonitorError
-from monitor.http import Fetcher
 from monitor.indexing import reindex
 from monitor.pipeline import Progress as RunProgress
 from monitor.pipeline import run as run_pipeline

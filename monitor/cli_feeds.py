@@ -14,12 +14,12 @@ import click
 
 from monitor import reports
 from monitor.cli_app import App, format_option, pass_app
+from monitor.collect.discovery import discover_feeds
+from monitor.collect.http import Fetcher
+from monitor.collect.opml import OpmlFeed, read_opml, write_opml
 from monitor.config import FeedConfig
-from monitor.discovery import discover_feeds
 from monitor.errors import NotFoundError
 from monitor.health import feed_health
-from monitor.http import Fetcher
-from monitor.opml import OpmlFeed, read_opml, write_opml
 
 # Outlets' /rss pages list dozens of section feeds; each candidate costs one request.
 DISCOVERY_CANDIDATES = 60

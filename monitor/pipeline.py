@@ -14,16 +14,16 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from index.engine import Engine
-from monitor.archive import PERMANENT_STATUSES, Archive, Stored
+from monitor.archive import Archive, Stored
+from monitor.collect.hosts import per_host
+from monitor.collect.http import PERMANENT_STATUSES, Fetcher, Response
 from monitor.config import Config
 from monitor.errors import ExtractError, FetchError, HostDeferred, RobotsDisallowed
-from monitor.http import Fetcher, Response
 from monitor.indexing import index_pending
 from monitor.models import FeedRow, PageTask, WarcLocation
 from monitor.polling import Failure, Poller
 from monitor.processing import Processed, process
 from monitor.warc import WarcWriter
-from monitor.workers import per_host
 
 
 @dataclass(frozen=True)

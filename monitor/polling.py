@@ -1,7 +1,7 @@
 """The feed stage of a run: poll the feeds that are due, record entries, schedule the next poll.
 
 Conditional GET with one validator; a 304 or an unchanged body hash counts as success. Every
-poll writes one fetch-log row and a new next-poll time (see `monitor.schedule`).
+poll writes one fetch-log row and a new next-poll time (see `monitor.collect.schedule`).
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.archive import Archive
-from monitor.config import ScheduleConfig
-from monitor.errors import FeedError, FetchError, HostDeferred
-from monitor.feeds import ParsedFeed, parse_feed
-from monitor.http import Fetcher, Response
-from monitor.models import FeedRow, Hint, WarcLocation
-from monitor.schedule import (
+from monitor.collect.feed_parser import ParsedFeed, parse_feed
+from monitor.collect.hosts import per_host
+from monitor.collect.http import Fetcher, Response
+from monitor.collect.schedule import (
     after_failure,
     after_success,
     document_hints,
@@ -26,7 +24,9 @@ from monitor.schedule import (
     not_before,
     strongest,
 )
-from monitor.workers import per_host
+from monitor.config import ScheduleConfig
+from monitor.errors import FeedError, FetchError, HostDeferred
+from monitor.models import FeedRow, Hint, WarcLocation
 
 
 @dataclass(frozen=True)

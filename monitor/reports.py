@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from index.model import Snippet
-from monitor.discovery import DiscoveredFeed
+from monitor.collect.discovery import DiscoveredFeed
 from monitor.health import FeedHealth
 from monitor.models import ArticleExtras, ArticleRecord, FeedRow
 from monitor.pipeline import RunSummary

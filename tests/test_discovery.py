@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor.collect.discovery import COMMON_PATHS, DiscoveredFeed, discover_feeds
+from monitor.collect.http import Fetcher
 from monitor.config import HttpConfig
-from monitor.discovery import COMMON_PATHS, DiscoveredFeed, discover_feeds
 from monitor.errors import FetchError
-from monitor.http import Fetcher
 from tests.localsite import LocalSite
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from monitor.collect.feed_dates import parse_date
+from monitor.collect.feed_parser import absolute_url, parse_feed
 from monitor.decoding import decode_markup
 from monitor.errors import FeedError
-from monitor.feed_dates import parse_date
-from monitor.feeds import absolute_url, parse_feed
 from monitor.timestamps import VIETNAM
 
 FEED_URL = "https://bao.example.vn/rss/thoi-su.rss"

@@ -4,10 +4,10 @@ from itertools import pairwise
 
 import pytest
 
+from monitor.collect.hosts import per_host
+from monitor.collect.http import Fetcher
 from monitor.config import HttpConfig
 from monitor.errors import FetchError, HostDeferred, RobotsDisallowed
-from monitor.http import Fetcher
-from monitor.workers import per_host
 from tests.fixtures import catalog as cat
 from tests.localsite import LocalSite
 

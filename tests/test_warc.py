@@ -20,9 +20,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor import __version__
+from monitor.collect.http import Fetcher
 from monitor.config import HttpConfig
 from monitor.errors import ArchiveError
-from monitor.http import Fetcher
 from monitor.models import WarcLocation
 from monitor.warc import (
     StoredResponse,

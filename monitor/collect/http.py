@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
@@ -19,9 +20,12 @@ from protego import Protego
 
 from monitor.config import HttpConfig
 from monitor.errors import FetchError, HostDeferred, RobotsDisallowed
-from monitor.schedule import parse_retry_after
 
 ROBOTS_TTL = 24 * 3600.0
+# Statuses by which a publisher refuses a URL: a page is not asked for again, a feed less often.
+PERMANENT_STATUSES = frozenset({401, 403, 404, 410, 451})
+# The longest Retry-After obeyed.
+RETRY_AFTER_CAP = 86400.0
 # How long a host that said 429 without Retry-After is left alone within a run.
 HOST_PAUSE = 60.0
 
@@ -226,3 +230,29 @@ class Fetcher:
             for key, host in hosts
             if host.robots_text is not None
         }
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Retry-After as seconds from `now`: an integer, or an HTTP date; capped at one day."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(value)
+    else:
+        at = http_date(value)
+        if at is None:
+            return None
+        seconds = (at - now).total_seconds()
+    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
+
+
+def http_date(value: str) -> datetime | None:
+    """An HTTP date header (RFC 9110) as an aware datetime; None when it can't be read."""
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed

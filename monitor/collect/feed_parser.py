@@ -21,9 +21,9 @@ import feedparser
 from lxml import etree
 
 from index.analysis import nfc
+from monitor.collect.feed_dates import is_vietnamese, parse_date
 from monitor.decoding import XML_DECL_RE, decode_markup
 from monitor.errors import FeedError
-from monitor.feed_dates import is_vietnamese, parse_date
 from monitor.models import EntryData
 from monitor.timestamps import VIETNAM
 

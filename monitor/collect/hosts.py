@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from monitor.http import host_key
+from monitor.collect.http import host_key
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -19,17 +19,14 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
+from datetime import datetime, timedelta
 
+from monitor.collect.http import PERMANENT_STATUSES, http_date
 from monitor.config import ScheduleConfig
 from monitor.models import Decision, Hint
 
-RETRY_AFTER_CAP = 86400.0
 SOFT_FAILURE = 0.5
 HARD_FAILURE = 1.0
-# Statuses after which the feed is most likely gone or refused; still retried, just less often.
-HARD_STATUSES = frozenset({401, 403, 404, 410, 451})
 
 _PERIOD_SECONDS = {
     "hourly": 3600,
@@ -74,27 +71,12 @@ def header_hints(headers: dict[str, str], now: datetime) -> list[Hint]:
         seconds = float(m.group(1))
         if seconds > 0:
             hints.append(Hint(seconds, "cache-control"))
-    if (expires := headers.get("expires")) and (at := _http_date(expires)) is not None:
-        base = _http_date(headers.get("date", "")) or now
+    if (expires := headers.get("expires")) and (at := http_date(expires)) is not None:
+        base = http_date(headers.get("date", "")) or now
         seconds = (at - base).total_seconds()
         if seconds > 0:
             hints.append(Hint(seconds, "expires"))
     return hints
-
-
-def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Retry-After as seconds from `now`: an integer, or an HTTP date; capped at one day."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        seconds = float(value)
-    else:
-        at = _http_date(value)
-        if at is None:
-            return None
-        seconds = (at - now).total_seconds()
-    return min(max(seconds, 0.0), RETRY_AFTER_CAP)
 
 
 def strongest(hints: list[Hint], config: ScheduleConfig) -> Hint | None:
@@ -147,7 +129,8 @@ def after_failure(
 ) -> Decision:
     """Schedule after a failed poll; `failure_score` is the score before this failure."""
     current = interval or config.initial_interval
-    hard = permanent or status in HARD_STATUSES
+    # A refusing status makes the feed most likely gone; still retried, just less often.
+    hard = permanent or status in PERMANENT_STATUSES
     score = failure_score + (HARD_FAILURE if hard else SOFT_FAILURE)
     wait = min(max(current, config.min_interval) * score, config.max_backoff)
     reason = f"failure score {score:g}"
@@ -171,13 +154,3 @@ def _jittered(
 ) -> datetime:
     spread = seconds * config.jitter
     return now + timedelta(seconds=seconds + rng.uniform(-spread, spread))
-
-
-def _http_date(value: str) -> datetime | None:
-    try:
-        parsed = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed

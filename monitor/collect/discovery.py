@@ -16,10 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 
+from monitor.collect.feed_parser import absolute_url, clean_text, looks_like_html, parse_feed
+from monitor.collect.http import Response
 from monitor.decoding import decode_markup
 from monitor.errors import FeedError, FetchError
-from monitor.feeds import absolute_url, clean_text, looks_like_html, parse_feed
-from monitor.http import Response
 
 # Each candidate costs a polite request to the outlet; this bounds one discovery.
 MAX_CANDIDATES = 20
