@@ -40,7 +40,7 @@ from collections.abc import Callable
 import corpus
 
 from index.analysis import folded_tokens
-from monitor.near_dup import (
+from monitor.extract.near_dup import (
     NEAR_DUPLICATE,
     SHINGLE,
     Clusterer,

@@ -128,7 +128,7 @@ class Article:
     """An article's fields. `extractor` is `method` with the trafilatura version, for display.
 
     `canonical_url` is what the page claims until the page is made into an article for the
-    archive (`monitor.extract.make_article`), which keeps it only when it holds up.
+    archive (`monitor.extract.page.process_page`), which keeps it only when it holds up.
     """
 
     title: str

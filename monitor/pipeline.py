@@ -19,10 +19,10 @@ from monitor.collect.hosts import per_host
 from monitor.collect.http import PERMANENT_STATUSES, Fetcher, Response
 from monitor.config import Config
 from monitor.errors import ExtractError, FetchError, HostDeferred, RobotsDisallowed
+from monitor.extract.page import ProcessedPage, process_page
 from monitor.indexing import index_pending
 from monitor.models import FeedRow, PageTask, WarcLocation
 from monitor.polling import Failure, Poller
-from monitor.processing import Processed, process
 from monitor.warc import WarcWriter
 
 
@@ -170,7 +170,7 @@ def store_page(
     archive: Archive,
     page: PageTask,
     response: Response,
-    processed: Processed,
+    processed: ProcessedPage,
     warc: WarcLocation | None,
     *,
     run_id: int,
@@ -204,7 +204,7 @@ def store_page(
 @dataclass(frozen=True)
 class _PageResult:
     response: Response | None = None
-    processed: Processed | None = None
+    processed: ProcessedPage | None = None
     warc: WarcLocation | None = None
     error: FetchError | ExtractError | None = None
 
@@ -232,7 +232,7 @@ def _fetch_pages(
             {"kind": "page", "page-id": str(page.id), "source": page.source, "url": page.url},
         )
         try:
-            processed = process(
+            processed = process_page(
                 response.body,
                 url=response.url,
                 content_type=response.content_type,

@@ -18,8 +18,8 @@ from typing import TypeVar
 from monitor.archive import Archive, StoredPage
 from monitor.config import Config
 from monitor.errors import ArchiveError, ExtractError
-from monitor.near_dup import Clusterer
-from monitor.processing import Processed, process
+from monitor.extract.near_dup import Clusterer
+from monitor.extract.page import ProcessedPage, process_page
 from monitor.warc import read_response
 
 T = TypeVar("T")
@@ -53,10 +53,10 @@ def raw_body(config: Config, page: StoredPage) -> bytes:
     raise ArchiveError(f"page {page.task.id} ({page.task.url}) has no stored response")
 
 
-def remake(config: Config, page: StoredPage) -> Processed | str:
+def remake(config: Config, page: StoredPage) -> ProcessedPage | str:
     """One article made again from its stored response (in a worker process); an error as text."""
     try:
-        return process(
+        return process_page(
             raw_body(config, page),
             url=page.final_url,
             content_type=page.content_type,
@@ -96,7 +96,7 @@ def reextract(
 
 
 def _apply(
-    archive: Archive, summary: ReextractSummary, page: StoredPage, result: Processed | str
+    archive: Archive, summary: ReextractSummary, page: StoredPage, result: ProcessedPage | str
 ) -> None:
     if isinstance(result, str):
         summary.failed += 1

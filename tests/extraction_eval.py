@@ -31,7 +31,7 @@ from typing import Any
 
 import trafilatura
 
-from monitor.extract import FeedHints, decode_html, extract_article
+from monitor.extract.article import FeedHints, decode_html, extract_article
 from monitor.models import Article as Extracted
 from monitor.timestamps import VIETNAM
 

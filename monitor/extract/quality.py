@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-from monitor.boilerplate import CREDIT_RE, anchor_text
+from monitor.extract.boilerplate import CREDIT_RE, anchor_text
 
 FLAGS = ("no_date", "not_article", "probably_truncated", "short")
 SHORT_CHARS = 400

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from monitor import near_dup
-from monitor.extract import FeedHints, extract_article
+from monitor.extract import near_dup
+from monitor.extract.article import FeedHints, extract_article
 from monitor.models import Article, NearDup, PageTask
 from monitor.urls import canonical_url
 
 
 @dataclass(frozen=True)
-class Processed:
+class ProcessedPage:
     article: Article  # its canonical URL checked against the page's own
     near_dup: NearDup | None
 
@@ -32,14 +32,14 @@ def hints_for(task: PageTask) -> FeedHints:
     )
 
 
-def process(
+def process_page(
     body: bytes,
     *,
     url: str,
     content_type: str | None,
     task: PageTask,
     fetched_at: datetime | None,
-) -> Processed:
+) -> ProcessedPage:
     """Extract the article (raises ExtractError), validate its canonical URL, fingerprint it."""
     extracted = extract_article(
         body, url=url, content_type=content_type, hints=hints_for(task), fetched_at=fetched_at
@@ -47,7 +47,7 @@ def process(
     # The page's own claim is checked before it may merge two pages into one article.
     article = replace(extracted, canonical_url=canonical_url(extracted.canonical_url, url))
     fingerprint = near_dup.fingerprint(f"{article.title}\n{article.text}")
-    return Processed(
+    return ProcessedPage(
         article,
         NearDup(
             fingerprint,

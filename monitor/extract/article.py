@@ -27,17 +27,17 @@ from trafilatura.utils import load_html
 
 from index.analysis import nfc
 from monitor import __version__
-from monitor.boilerplate import (
+from monitor.errors import ExtractError
+from monitor.extract.boilerplate import (
     prune_boilerplate,
     strip_navigation_lines,
     strip_repeated_credits,
     strip_trailing_lists,
     unwrap_layout_tables,
 )
-from monitor.errors import ExtractError
-from monitor.language import detect_language
+from monitor.extract.language import detect_language
+from monitor.extract.quality import has_paywall, is_not_article, quality_flags, strip_read_more
 from monitor.models import Article
-from monitor.quality import has_paywall, is_not_article, quality_flags, strip_read_more
 from monitor.timestamps import VIETNAM
 
 __all__ = [
