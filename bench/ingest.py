@@ -45,6 +45,7 @@ import corpus
 from index import ENGINES, Document, open_engine
 from index.analysis import fold
 from monitor.archive import Archive
+from monitor.archive.warc_writer import WarcWriter
 from monitor.collect.http import Response
 from monitor.config import FeedConfig
 from monitor.errors import ExtractError
@@ -52,7 +53,6 @@ from monitor.extract.page import ProcessedPage, process_page
 from monitor.indexing import index_pending
 from monitor.models import EntryData, PageTask
 from monitor.pipeline import keep_response, store_page
-from monitor.warc import WarcWriter
 
 CONTENT_TYPE = "text/html; charset=utf-8"
 MODES = ("threads", "processes", "serial")
@@ -359,7 +359,7 @@ def store_all(
 ) -> tuple[int, float]:
     """Store each page as a run does: raw response to WARC, article, cluster, fetch-log row.
     Returns how many failed extraction, and the seconds spent storing."""
-    run_id = archive.start_run()
+    run_id = archive.fetch_log.start_run()
     failed = 0
     busy = 0.0
     with WarcWriter(warc_dir) as warc:

@@ -257,7 +257,7 @@ def show(app: App, article_id: int, fmt: str) -> None:
     Example: monitor show 42 --format json
     """
     article = app.archive.article(article_id)
-    extras = app.archive.extras([article_id])[article_id]
+    extras = app.archive.clusters.extras([article_id])[article_id]
     if fmt == "json":
         data = {
             "id": article.id,

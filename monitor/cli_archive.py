@@ -124,7 +124,7 @@ def export_command(
     if fmt == "warc":
         if output is None:
             raise click.UsageError("--format warc needs --output FILE.warc.gz")
-        refs = archive.warc_refs(ids if ids is not None else _all_ids(archive))
+        refs = archive.warc_refs(ids if ids is not None else archive.article_ids())
         with output.open("wb") as out:
             copied = write_warc(
                 refs,
@@ -140,10 +140,6 @@ def export_command(
         app.err.print(f"{count} articles written to {output}")
 
 
-def _all_ids(archive: Archive) -> list[int]:
-    return [row[0] for row in archive.db.execute("SELECT id FROM articles ORDER BY id")]
-
-
 def _rows(archive: Archive, ids: list[int] | None) -> Iterator[dict[str, object]]:
     """Export rows, read a page of articles at a time."""
     batch: list[ArticleRecord] = []
@@ -157,7 +153,7 @@ def _rows(archive: Archive, ids: list[int] | None) -> Iterator[dict[str, object]
 
 def _batch_rows(archive: Archive, batch: list[ArticleRecord]) -> Iterator[dict[str, object]]:
     ids = [a.id for a in batch]
-    extras = archive.extras(ids)
+    extras = archive.clusters.extras(ids)
     feeds = archive.feeds_of(ids)
     for a in batch:
         extra = extras.get(a.id)

@@ -18,16 +18,10 @@ from typing import IO, BinaryIO
 from warcio.warcwriter import WARCWriter
 
 from monitor import __version__
+from monitor.archive.warc_reader import gzip_members, read_headers_at
+from monitor.archive.warc_writer import SUFFIX, WARC_VERSION, warc_path, warcinfo_record
 from monitor.errors import ArchiveError
 from monitor.models import WarcLocation
-from monitor.warc import (
-    SUFFIX,
-    WARC_VERSION,
-    gzip_members,
-    read_headers_at,
-    warc_path,
-    warcinfo_record,
-)
 
 EXPORT_FIELDS: tuple[str, ...] = (
     "id",

@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from monitor.archive import Archive
 from monitor.models import FeedRow
-from monitor.timestamps import from_iso, to_iso
 
 RECENT_DAYS = 3
 # A feed must usually bring at least this many entries a day before its silence means something.
@@ -89,21 +88,11 @@ def feed_health(
     since = datetime.combine(baseline_start, datetime.min.time(), tz)
     entries: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     articles: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    rows = archive.db.execute(
-        """SELECT feed_id, first_seen_at, article_id IS NOT NULL FROM entries
-           WHERE first_seen_at >= ?""",
-        (to_iso(since),),
-    )
-    for feed_id, seen_at, has_article in rows:
-        seen = from_iso(seen_at)
-        assert seen is not None
+    for feed_id, seen, has_article in archive.feeds.entries_seen_since(since):
         day = seen.astimezone(tz).date()
         entries[feed_id][day] += 1
         articles[feed_id][day] += int(has_article)
-    added = {
-        row[0]: from_iso(row[1])
-        for row in archive.db.execute("SELECT id, added_at FROM feeds").fetchall()
-    }
+    added = archive.feeds.added_at()
     result = []
     for feed in feeds:
         window = [

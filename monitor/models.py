@@ -10,6 +10,7 @@ one stage uses stays in that stage's package.
 * PageTask: a page to fetch, with what its feed said about it (archive → jobs → extract)
 * Article: what extraction makes of a page (extract → archive)
 * NearDup: an article's text fingerprint and how to compare two (extract → archive)
+* StoredPage: a page an article came from, to make it again (archive → jobs → extract)
 * ArticleRecord: an article as the archive holds it (archive → jobs, report, cli)
 * ArticleFacts, ArticleExtras: the narrow reads of stored articles that counts and hits need
 * WarcLocation: where a raw response is kept in the WARC files (archive ↔ jobs, report)
@@ -174,6 +175,19 @@ class NearDup:
     keys: Sequence[int]
     similarity: Callable[[bytes, bytes], float]
     threshold: float
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A page an article came from: its raw body here (older archives) or in a WARC file."""
+
+    article_id: int
+    task: PageTask
+    final_url: str
+    content_type: str | None
+    headers: dict[str, str]
+    body: bytes | None
+    warc: WarcLocation | None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from index.engine import Engine
-from monitor.archive import Archive, Stored
+from monitor.archive import Archive
+from monitor.archive.store import Stored
+from monitor.archive.warc_writer import WarcWriter
 from monitor.collect.hosts import per_host
 from monitor.collect.http import PERMANENT_STATUSES, Fetcher, Response
 from monitor.config import Config
@@ -23,7 +25,6 @@ from monitor.extract.page import ProcessedPage, process_page
 from monitor.indexing import index_pending
 from monitor.models import FeedRow, PageTask, WarcLocation
 from monitor.polling import Failure, Poller
-from monitor.warc import WarcWriter
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def run(
     """Poll the due feeds (every active feed with `all_feeds`, or just `only`), then fetch,
     extract and store new pages, then index. Raw responses go to WARC files."""
     report = progress or (lambda _event: None)
-    summary = RunSummary(run_id=archive.start_run())
+    summary = RunSummary(run_id=archive.fetch_log.start_run())
     archive.sync_feeds(config.feeds)
     active = archive.feeds.all()
     if only is not None:
@@ -98,7 +99,7 @@ def run(
     summary.feeds_due = len(feeds)
     summary.feeds_not_due = max(0, len(active) - len(feeds))
     report(Progress("feeds", total=len(feeds)))
-    fetcher.load_robots(archive.robots_files())
+    fetcher.load_robots(archive.fetch_log.robots_files())
     with open_warc(config) as warc:
         poller = Poller(
             archive,
@@ -120,15 +121,15 @@ def run(
         summary.warnings.extend(stage.warnings)
         summary.articles_known = archive.count_known(stage.seen_urls)
         _fetch_pages(archive.pending_pages(), archive, fetcher, warc, summary, report)
-    archive.keep_robots_files(fetcher.robots_files())
+    archive.fetch_log.keep_robots_files(fetcher.robots_files())
     summary.indexed = index_pending(
         archive, engine, progress=lambda n, total: report(Progress("index", total, n))
     )
     summary.next_poll_at = archive.feeds.next_due()
-    archive.trim_fetch_log(
+    archive.fetch_log.trim_fetch_log(
         per_feed=config.storage.fetch_log_per_feed, page_days=config.storage.page_log_days
     )
-    archive.finish_run(summary.run_id, summary.as_dict())
+    archive.fetch_log.finish_run(summary.run_id, summary.as_dict())
     return summary
 
 
@@ -188,7 +189,7 @@ def store_page(
         warc=warc,
         near_dup=processed.near_dup,
     )
-    archive.log_fetch(
+    archive.fetch_log.log_fetch(
         run_id=run_id,
         kind="page",
         page_id=page.id,
@@ -273,7 +274,7 @@ def _fetch_pages(
                 or (isinstance(error, FetchError) and not error.retryable)
             )
         archive.record_page_failure(page.id, error=str(error), status=status, permanent=permanent)
-        archive.log_fetch(
+        archive.fetch_log.log_fetch(
             run_id=summary.run_id,
             kind="page",
             page_id=page.id,

@@ -235,7 +235,7 @@ class Poller:
 
     def _log(self, feed: FeedRow, **fields: Any) -> None:
         """One fetch-log row for a poll of `feed` in this run."""
-        self.archive.log_fetch(
+        self.archive.fetch_log.log_fetch(
             run_id=self.run_id,
             kind="feed",
             feed_id=feed.id,

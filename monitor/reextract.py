@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TypeVar
 
-from monitor.archive import Archive, StoredPage
+from monitor.archive import Archive
+from monitor.archive.warc_reader import read_response
 from monitor.config import Config
 from monitor.errors import ArchiveError, ExtractError
 from monitor.extract.near_dup import Clusterer
 from monitor.extract.page import ProcessedPage, process_page
-from monitor.warc import read_response
+from monitor.models import StoredPage
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -139,6 +140,6 @@ class _Inline:
 def recluster(archive: Archive) -> int:
     """Recompute every near-duplicate cluster from the stored fingerprints, in id order."""
     clusterer = Clusterer()
-    for article_id, fingerprint in archive.fingerprints():
+    for article_id, fingerprint in archive.clusters.fingerprints():
         clusterer.add(article_id, fingerprint)
-    return archive.set_clusters(clusterer.clusters())
+    return archive.clusters.set_clusters(clusterer.clusters())

@@ -13,32 +13,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 
 from index.errors import QuerySyntaxError
 from index.query import parse
 from monitor.archive import Archive
-from monitor.errors import MonitorError, NotFoundError
+from monitor.archive.saved_searches import SavedSearch
+from monitor.errors import NotFoundError, SavedSearchError
 from monitor.timestamps import now_iso
 
 MAX_NAME_LENGTH = 64
 PREFIX = "@"
 
 _REFERENCE_RE = re.compile(r"@(\S*)(?:\s+(.*))?", re.DOTALL)
-
-
-class SavedSearchError(MonitorError):
-    """A saved search name that is not allowed, or that is already taken."""
-
-
-@dataclass(frozen=True)
-class SavedSearch:
-    name: str
-    query: str
-    created_at: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"name": self.name, "query": self.query, "created_at": self.created_at}
 
 
 def validate_name(name: str) -> str:
@@ -87,12 +73,7 @@ def add_search(archive: Archive, name: str, query: str, *, replace: bool = False
     name = validate_name(name)
     query = validate_query(query)
     saved = SavedSearch(name=name, query=query, created_at=now_iso())
-    if replace:
-        sql = "INSERT OR REPLACE INTO saved_searches (name, query, created_at) VALUES (?, ?, ?)"
-    else:
-        sql = "INSERT OR IGNORE INTO saved_searches (name, query, created_at) VALUES (?, ?, ?)"
-    cursor = archive.db.execute(sql, (saved.name, saved.query, saved.created_at))
-    if not cursor.rowcount:
+    if not archive.saved.add(saved, replace=replace):
         existing = get_search(archive, name)
         raise SavedSearchError(
             f"a saved search named {name!r} already exists ({existing.query!r}); "
@@ -103,27 +84,21 @@ def add_search(archive: Archive, name: str, query: str, *, replace: bool = False
 
 def list_searches(archive: Archive) -> list[SavedSearch]:
     """Every saved search, by name."""
-    rows = archive.db.execute(
-        "SELECT name, query, created_at FROM saved_searches ORDER BY name"
-    ).fetchall()
-    return [SavedSearch(name=r[0], query=r[1], created_at=r[2]) for r in rows]
+    return archive.saved.all()
 
 
 def get_search(archive: Archive, name: str) -> SavedSearch:
     """The saved search called `name`; raises NotFoundError listing the known names."""
-    row = archive.db.execute(
-        "SELECT name, query, created_at FROM saved_searches WHERE name = ?",
-        (unicodedata.normalize("NFC", name),),
-    ).fetchone()
-    if row is None:
+    saved = archive.saved.get(unicodedata.normalize("NFC", name))
+    if saved is None:
         raise _not_found(archive, name)
-    return SavedSearch(name=row[0], query=row[1], created_at=row[2])
+    return saved
 
 
 def remove_search(archive: Archive, name: str) -> SavedSearch:
     """Delete the saved search called `name` and return it; NotFoundError if there is none."""
     saved = get_search(archive, name)
-    archive.db.execute("DELETE FROM saved_searches WHERE name = ?", (saved.name,))
+    archive.saved.remove(saved.name)
     return saved
 
 

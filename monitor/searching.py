@@ -74,11 +74,11 @@ def find(
     else:
         # One read of the clusters serves both the total and every page fetched below.
         matching = [int(i) for i in engine.ids(node) if i.isdigit()]
-        clusters = archive.clusters_of(matching)
+        clusters = archive.clusters.clusters_of(matching)
         total_without = len(matching) - len(clusters) + len(set(clusters.values()))
         page = _collapsed_page(engine, node, clusters, limit=limit, offset=offset, sort=sort)
     ids = [int(hit.id) for hit in page.hits if hit.id.isdigit()]
-    return Found(page, archive.extras(ids), total_without)
+    return Found(page, archive.clusters.extras(ids), total_without)
 
 
 def _collapsed_page(
@@ -223,12 +223,12 @@ def build_report(
     ids = sorted((int(i) for i in engine.ids(node) if i.isdigit()), reverse=True)
     if snapshot is not None:
         ids = [i for i in ids if i <= snapshot]
-        counts, originals = coverage(archive.facts(ids), zone)
+        counts, originals = coverage(archive.clusters.facts(ids), zone)
         snap = archive.snapshot(max_id=snapshot)
     else:
         offset = datetime.now(zone).utcoffset() or timedelta(0)
         counts = Coverage.of(engine.counts(node, utc_offset=offset))
-        originals = counts.without(copies_among(archive.clustered_facts(), set(ids)), zone)
+        originals = counts.without(copies_among(archive.clusters.clustered_facts(), set(ids)), zone)
         snap = archive.snapshot()
     by_day: list[tuple[date, int, int]] = []
     if counts.by_day:

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from monitor.archive.warc_reader import read_response
+from monitor.archive.warc_writer import WarcWriter
 from monitor.errors import ArchiveError
 from monitor.export import EXPORT_FIELDS, write_csv, write_jsonl, write_warc
 from monitor.models import WarcLocation
-from monitor.warc import WarcWriter, read_response
 
 HANOI = timezone(timedelta(hours=7))
 TEXT_1 = (

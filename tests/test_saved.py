@@ -12,10 +12,9 @@ from index.errors import QuerySyntaxError
 from monitor.archive import Archive
 from monitor.cli import cli
 from monitor.config import FeedConfig
-from monitor.errors import NotFoundError
+from monitor.errors import NotFoundError, SavedSearchError
 from monitor.models import Article, EntryData
 from monitor.saved import (
-    SavedSearchError,
     add_search,
     expand_saved,
     get_search,
@@ -30,11 +29,6 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text('[storage]\ndir = "data"\n', encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    return Archive(tmp_path / "archive.sqlite3")
 
 
 def monitor(config: Path, *args: str) -> Result:

@@ -20,16 +20,12 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor import __version__
+from monitor.archive.warc_reader import StoredResponse, iter_responses, read_response
+from monitor.archive.warc_writer import WarcWriter
 from monitor.collect.http import Fetcher
 from monitor.config import HttpConfig
 from monitor.errors import ArchiveError
 from monitor.models import WarcLocation
-from monitor.warc import (
-    StoredResponse,
-    WarcWriter,
-    iter_responses,
-    read_response,
-)
 from tests.localsite import LocalSite
 
 FETCHED = datetime(2026, 11, 22, 13, 15, 42, 123456, tzinfo=UTC)
@@ -443,7 +439,7 @@ import json, resource, signal, sys
 from datetime import UTC, datetime
 from pathlib import Path
 from monitor.errors import ArchiveError
-from monitor.warc import WarcWriter
+from monitor.archive.warc_writer import WarcWriter
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead
 soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)

@@ -10,10 +10,17 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from monitor.archive.sqlite import Transaction
+
 Migration = Callable[[sqlite3.Connection], None]
 
 
 def m001_initial(db: sqlite3.Connection) -> None:
+    _m001_feeds_entries_pages(db)
+    _m001_articles_and_runs(db)
+
+
+def _m001_feeds_entries_pages(db: sqlite3.Connection) -> None:
     db.executescript(
         """
         CREATE TABLE feeds (
@@ -67,6 +74,13 @@ def m001_initial(db: sqlite3.Connection) -> None:
             body_sha256 TEXT
         );
         CREATE INDEX pages_state ON pages(state);
+        """
+    )
+
+
+def _m001_articles_and_runs(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
         CREATE TABLE articles (
             id INTEGER PRIMARY KEY,
             page_id INTEGER NOT NULL UNIQUE REFERENCES pages(id),
@@ -218,19 +232,14 @@ def migrate(db: sqlite3.Connection) -> list[str]:
     for name, step in MIGRATIONS:
         if name in done:
             continue
-        # executescript commits implicitly, so run each migration inside an explicit
-        # SAVEPOINT-free transaction: BEGIN … COMMIT around the statements it issues.
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        # executescript commits implicitly, so the statements a migration issues are run one
+        # by one inside one transaction, with the row that records it.
+        with Transaction(db):
             for statement in _split(step):
                 db.execute(statement)
             db.execute(
                 "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", (name,)
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         applied.append(name)
     return applied
 

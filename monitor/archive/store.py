@@ -14,12 +14,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from monitor.archive_duplicates import Duplicates
+from monitor.archive.clusters import Clusters
+from monitor.archive.feeds import FeedStore
+from monitor.archive.fetch_log import FetchLog
+from monitor.archive.migrations import migrate
+from monitor.archive.rows import (
+    ARTICLE_COLUMNS,
+    article_record,
+    article_values,
+    page_task,
+    stored_page,
+)
+from monitor.archive.saved_searches import SavedSearches
+from monitor.archive.sqlite import BUSY_TIMEOUT_S, Transaction, chunks, connect
 from monitor.config import FeedConfig
 from monitor.errors import ArchiveError, NotFoundError
-from monitor.feed_store import FeedStore
-from monitor.fetch_log import FetchLog
-from monitor.migrations import migrate
 from monitor.models import (
     Article,
     ArticleRecord,
@@ -27,27 +36,13 @@ from monitor.models import (
     FeedRow,
     NearDup,
     PageTask,
+    StoredPage,
     WarcLocation,
 )
-from monitor.sqlite_tools import chunks
-from monitor.timestamps import from_iso, now_iso, to_iso
+from monitor.timestamps import now_iso, to_iso
 from monitor.urls import normalize_url
 
 MAX_ATTEMPTS = 3
-
-
-
-@dataclass(frozen=True)
-class StoredPage:
-    """A page an article came from: its raw body here (older archives) or in a WARC file."""
-
-    article_id: int
-    task: PageTask
-    final_url: str
-    content_type: str | None
-    headers: dict[str, str]
-    body: bytes | None
-    warc: WarcLocation | None
 
 
 @dataclass(frozen=True)
@@ -57,43 +52,27 @@ class Stored:
     cluster_id: int | None
 
 
-# Columns of `articles` that extraction fills, in the order _article_values gives them.
-ARTICLE_COLUMNS = (
-    "title",
-    "text",
-    "author",
-    "published",
-    "date_source",
-    "language",
-    "declared_language",
-    "extractor",
-    "flags",
-    "versions",
-    "canonical_url",
-    "words",
-)
+class Archive:
+    """One open archive. Not thread-safe: use it from the thread that opened it.
 
+    Entries, pages and articles are its own; the rest is composed over the same connection:
+    `feeds` (the subscription list and schedules), `fetch_log` (runs, every request, robots.txt),
+    `clusters` (near-duplicates) and `saved` (saved searches).
+    """
 
-class Archive(Duplicates, FetchLog):
-    """One open archive. Not thread-safe: use it from the thread that opened it."""
-
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(path, isolation_level=None)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # In WAL mode NORMAL survives any crash of the process; only a power cut can lose
-            # the last commits (never corrupt the file). It makes each commit ~3x cheaper.
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA foreign_keys=ON")
-            self.db.execute("PRAGMA busy_timeout=10000")
+            self.db = connect(path, busy_timeout=busy_timeout)
             migrate(self.db)
             self._backfill_url_keys()
-            self.feeds = FeedStore(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"{path}: cannot open the archive: {exc}") from exc
+        self.feeds = FeedStore(self.db)
+        self.fetch_log = FetchLog(self.db)
+        self.clusters = Clusters(self.db)
+        self.saved = SavedSearches(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -105,7 +84,7 @@ class Archive(Duplicates, FetchLog):
             "SELECT 1 FROM entries WHERE url_key IS NULL LIMIT 1"
         ).fetchone():
             return
-        with self._tx():
+        with Transaction(self.db):
             for page_id, url in self.db.execute(
                 "SELECT id, url FROM pages WHERE url_key IS NULL"
             ).fetchall():
@@ -143,7 +122,7 @@ class Archive(Duplicates, FetchLog):
         """
         seen = new = 0
         at = now_iso()
-        with self._tx():
+        with Transaction(self.db):
             for entry in entries:
                 seen += 1
                 key = normalize_url(entry.url)
@@ -194,7 +173,7 @@ class Archive(Duplicates, FetchLog):
                ORDER BY p.id""",
             (MAX_ATTEMPTS,),
         ).fetchall()
-        return [_page_task(r) for r in rows]
+        return [page_task(r) for r in rows]
 
     def record_page_failure(
         self, page_id: int, *, error: str, status: int | None, permanent: bool
@@ -227,7 +206,7 @@ class Archive(Duplicates, FetchLog):
         the article joins the cluster of its most similar earlier article, if any.
         """
         at = now_iso()
-        with self._tx():
+        with Transaction(self.db):
             self.db.execute(
                 """UPDATE pages SET state='done', attempts=attempts+1, last_error=NULL,
                      last_status=?, fetched_at=?, final_url=?, content_type=?, headers=?,
@@ -253,21 +232,12 @@ class Archive(Duplicates, FetchLog):
                 "SELECT url, url_key, source FROM pages WHERE id=?", (page_id,)
             ).fetchone()
             page_key = page["url_key"] or page["url"]
-            canonical = article.canonical_url
-            if canonical and canonical != page_key:
-                same = self.db.execute(
-                    """SELECT a.id FROM articles a JOIN pages p ON p.id = a.page_id
-                       WHERE (p.url_key = ? OR a.canonical_url = ?) AND a.page_id != ?
-                       ORDER BY a.id LIMIT 1""",
-                    (canonical, canonical, page_id),
-                ).fetchone()
-                if same is not None:
-                    self.db.execute(
-                        "UPDATE pages SET merged_into=? WHERE id=?", (same[0], page_id)
-                    )
-                    self._link_entries(page_key, same[0])
-                    return Stored(same[0], merged=True, cluster_id=None)
-            cluster_id = self._cluster_for(near_dup) if near_dup else None
+            same = self._stored_as(article.canonical_url, page_key, page_id)
+            if same is not None:
+                self.db.execute("UPDATE pages SET merged_into=? WHERE id=?", (same, page_id))
+                self._link_entries(page_key, same)
+                return Stored(same, merged=True, cluster_id=None)
+            cluster_id = self.clusters.assign(near_dup) if near_dup else None
             cursor = self.db.execute(
                 f"""INSERT INTO articles (page_id, url, source, extracted_at, cluster_id,
                       fingerprint, {", ".join(ARTICLE_COLUMNS)})
@@ -279,17 +249,26 @@ class Archive(Duplicates, FetchLog):
                     at,
                     cluster_id,
                     near_dup.fingerprint if near_dup else None,
-                    *_article_values(article),
+                    *article_values(article),
                 ),
             )
             article_id = int(cursor.lastrowid or 0)
             if near_dup:
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO near_dup_keys (key, article_id) VALUES (?, ?)",
-                    [(key, article_id) for key in near_dup.keys],
-                )
+                self.clusters.add_keys(article_id, near_dup)
             self._link_entries(page_key, article_id)
         return Stored(article_id, merged=False, cluster_id=cluster_id)
+
+    def _stored_as(self, canonical: str | None, page_key: str, page_id: int) -> int | None:
+        """The article already stored under the page's canonical URL, if it names another."""
+        if not canonical or canonical == page_key:
+            return None
+        same = self.db.execute(
+            """SELECT a.id FROM articles a JOIN pages p ON p.id = a.page_id
+               WHERE (p.url_key = ? OR a.canonical_url = ?) AND a.page_id != ?
+               ORDER BY a.id LIMIT 1""",
+            (canonical, canonical, page_id),
+        ).fetchone()
+        return None if same is None else int(same[0])
 
     def _link_entries(self, url_key: str, article_id: int) -> None:
         self.db.execute(
@@ -322,25 +301,7 @@ class Archive(Duplicates, FetchLog):
             ).fetchall()
             if not rows:
                 return
-            for r in rows:
-                yield StoredPage(
-                    article_id=r["article_id"],
-                    task=_page_task(r),
-                    final_url=r["final_url"] or r["url"],
-                    content_type=r["content_type"],
-                    headers=json.loads(r["headers"] or "{}"),
-                    body=zlib.decompress(r["body"]) if r["body"] is not None else None,
-                    warc=(
-                        WarcLocation(
-                            r["warc_file"],
-                            r["warc_offset"],
-                            r["warc_length"],
-                            r["warc_record_id"] or "",
-                        )
-                        if r["warc_file"]
-                        else None
-                    ),
-                )
+            yield from map(stored_page, rows)
             last = rows[-1]["article_id"]
 
     def update_article(
@@ -348,14 +309,14 @@ class Archive(Duplicates, FetchLog):
     ) -> None:
         """Replace what extraction produced (`monitor reextract`); it is indexed again.
 
-        Its fingerprint and keys are replaced; clusters are recomputed by `recluster`.
+        Its fingerprint and keys are replaced; clusters are recomputed by `monitor reextract`.
         """
-        with self._tx():
+        with Transaction(self.db):
             self.db.execute(
                 f"""UPDATE articles SET {", ".join(f"{c}=?" for c in ARTICLE_COLUMNS)},
                       fingerprint=?, extracted_at=?, indexed_at=NULL WHERE id=?""",
                 (
-                    *_article_values(article),
+                    *article_values(article),
                     fingerprint.fingerprint if fingerprint else None,
                     now_iso(),
                     article_id,
@@ -363,10 +324,7 @@ class Archive(Duplicates, FetchLog):
             )
             self.db.execute("DELETE FROM near_dup_keys WHERE article_id=?", (article_id,))
             if fingerprint:
-                self.db.executemany(
-                    "INSERT OR IGNORE INTO near_dup_keys (key, article_id) VALUES (?, ?)",
-                    [(key, article_id) for key in fingerprint.keys],
-                )
+                self.clusters.add_keys(article_id, fingerprint)
 
     def article(self, article_id: int) -> ArticleRecord:
         row = self.db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
@@ -380,7 +338,7 @@ class Archive(Duplicates, FetchLog):
                 (article_id,),
             )
         )
-        return _article(row, feeds)
+        return article_record(row, feeds)
 
     def articles(
         self, ids: Iterable[int] | None = None, *, batch: int = 500
@@ -393,7 +351,11 @@ class Archive(Duplicates, FetchLog):
             for row in self.db.execute(
                 f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY id", chunk
             ):
-                yield _article(row, ())
+                yield article_record(row, ())
+
+    def article_ids(self) -> list[int]:
+        """Every article id, in order."""
+        return [row[0] for row in self.db.execute("SELECT id FROM articles ORDER BY id")]
 
     def feeds_of(self, ids: Iterable[int]) -> dict[int, list[str]]:
         """article id → URLs of the feeds that listed it."""
@@ -439,11 +401,11 @@ class Archive(Duplicates, FetchLog):
             if not rows:
                 return
             for row in rows:
-                yield _article(row, ())
+                yield article_record(row, ())
             last = rows[-1]["id"]
 
     def mark_indexed(self, ids: Iterable[int], *, reset_all: bool = False) -> None:
-        with self._tx():
+        with Transaction(self.db):
             if reset_all:
                 self.db.execute("UPDATE articles SET indexed_at=NULL")
             self.db.executemany(
@@ -480,7 +442,7 @@ class Archive(Duplicates, FetchLog):
         ).fetchone()
         return {"articles": row[0], "max_article_id": row[1], "last_extracted_at": row[2]}
 
-    # runs and the fetch log --------------------------------------------------------------
+    # counts ------------------------------------------------------------------------------
 
     def _one(self, sql: str, params: Sequence[object] = ()) -> int:
         return int(self.db.execute(sql, params).fetchone()[0])
@@ -513,60 +475,3 @@ class Archive(Duplicates, FetchLog):
         return sum(
             p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
         )
-
-
-def _article_values(article: Article) -> tuple[object, ...]:
-    return (
-        article.title,
-        article.text,
-        article.author,
-        to_iso(article.published),
-        article.date_source,
-        article.language,
-        article.declared_language,
-        # The method is what is stored: the versions are kept beside it.
-        article.method,
-        json.dumps(sorted(article.flags)),
-        json.dumps(article.versions, sort_keys=True),
-        article.canonical_url,
-        article.words,
-    )
-
-
-def _page_task(row: sqlite3.Row) -> PageTask:
-    """A page with what its first feed entry said (columns page_id, url, source, attempts,
-    title, summary, author, published, language)."""
-    return PageTask(
-        id=row["page_id"],
-        url=row["url"],
-        source=row["source"],
-        attempts=row["attempts"],
-        feed_title=row["title"],
-        feed_summary=row["summary"],
-        feed_author=row["author"],
-        feed_published=from_iso(row["published"]),
-        feed_language=row["language"],
-    )
-
-
-def _article(row: sqlite3.Row, feeds: tuple[str, ...]) -> ArticleRecord:
-    return ArticleRecord(
-        id=row["id"],
-        url=row["url"],
-        source=row["source"],
-        title=row["title"],
-        text=row["text"],
-        author=row["author"],
-        published=from_iso(row["published"]),
-        date_source=row["date_source"],
-        language=row["language"],
-        declared_language=row["declared_language"],
-        extractor=row["extractor"],
-        extracted_at=row["extracted_at"],
-        feeds=feeds,
-        flags=tuple(json.loads(row["flags"] or "[]")),
-        versions=json.loads(row["versions"] or "{}"),
-        canonical_url=row["canonical_url"],
-        words=row["words"],
-        cluster_id=row["cluster_id"],
-    )

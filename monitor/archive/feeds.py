@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from monitor.archive.sqlite import Transaction
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
 from monitor.models import Decision, FeedRow, Hint
-from monitor.timestamps import now_iso, to_iso
+from monitor.timestamps import from_iso, now_iso, to_iso
 
 ORIGINS = ("config", "cli", "opml")
 
 
 class FeedStore:
-    """Feed rows of one archive connection. Writes are autocommitted single statements."""
+    """Feed rows of one archive connection (`Archive.feeds`). Writes are single autocommitted
+    statements, but for `sync`, which is one transaction."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
@@ -34,8 +36,7 @@ class FeedStore:
         """
         at = now_iso()
         urls: list[str] = []
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
+        with Transaction(self.db):
             for feed in feeds:
                 urls.append(feed.url)
                 self.db.execute(
@@ -55,10 +56,6 @@ class FeedStore:
                       AND url NOT IN ({placeholders})""",
                 (at, *urls),
             )
-            self.db.execute("COMMIT")
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
         by_url = {row.url: row for row in self.all(include_removed=True)}
         return [by_url[url] for url in urls]
 
@@ -203,6 +200,22 @@ class FeedStore:
             "UPDATE feeds SET next_poll_at=?, schedule_reason=? WHERE id=?",
             (to_iso(at), reason, feed_id),
         )
+
+    def entries_seen_since(self, since: datetime) -> Iterator[tuple[int, datetime, bool]]:
+        """(feed id, first seen, became an article) of every entry first seen since `since`."""
+        for feed_id, seen_at, has_article in self.db.execute(
+            """SELECT feed_id, first_seen_at, article_id IS NOT NULL FROM entries
+               WHERE first_seen_at >= ?""",
+            (to_iso(since),),
+        ):
+            yield feed_id, datetime.fromisoformat(seen_at), bool(has_article)
+
+    def added_at(self) -> dict[int, datetime | None]:
+        """When each feed (removed ones too) was first added."""
+        return {
+            row[0]: from_iso(row[1])
+            for row in self.db.execute("SELECT id, added_at FROM feeds").fetchall()
+        }
 
     def _by_url(self, url: str) -> FeedRow | None:
         row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()

@@ -7,15 +7,16 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from monitor.archive.sqlite import Transaction
 from monitor.models import WarcLocation
-from monitor.sqlite_tools import Transaction
 from monitor.timestamps import now_iso, to_iso
 
 
 class FetchLog:
-    """Mixed into `Archive`: runs and the fetch log."""
+    """Runs, the fetch log and kept robots.txt files of one archive connection."""
 
-    db: sqlite3.Connection
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
 
     def start_run(self) -> int:
         cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (now_iso(),))

@@ -7,23 +7,21 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 
+from monitor.archive.sqlite import Transaction, chunks
 from monitor.models import ArticleExtras, ArticleFacts, NearDup
-from monitor.sqlite_tools import Transaction, chunks
 from monitor.timestamps import from_iso
 
 # Candidates compared per lookup: bounds the work when a fingerprint key is very common.
 MAX_CANDIDATES = 200
 
 
-class Duplicates:
-    """Mixed into `Archive`: near-duplicate clusters of articles."""
+class Clusters:
+    """The near-duplicate clusters of one archive connection (`Archive.clusters`)."""
 
-    db: sqlite3.Connection
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
 
-    def _tx(self) -> Transaction:
-        return Transaction(self.db)
-
-    def _cluster_for(self, near_dup: NearDup) -> int | None:
+    def assign(self, near_dup: NearDup) -> int | None:
         """The cluster the new article joins, or None when it matches no earlier article.
 
         Matches are earlier articles sharing a key whose similarity reaches the threshold. An
@@ -59,6 +57,13 @@ class Duplicates:
             )
         return oldest
 
+    def add_keys(self, article_id: int, near_dup: NearDup) -> None:
+        """Make the article a candidate for the lookups of later articles."""
+        self.db.executemany(
+            "INSERT OR IGNORE INTO near_dup_keys (key, article_id) VALUES (?, ?)",
+            [(key, article_id) for key in near_dup.keys],
+        )
+
     def fingerprints(self) -> Iterator[tuple[int, bytes | None]]:
         """(article id, fingerprint) in id order, for re-clustering the whole archive."""
         last = 0
@@ -77,7 +82,7 @@ class Duplicates:
         smallest id of their group; others have none. Returns how many articles are clustered.
         """
         clustered = 0
-        with self._tx():
+        with Transaction(self.db):
             self.db.execute("UPDATE articles SET cluster_id=NULL WHERE cluster_id IS NOT NULL")
             for members in clusters.values():
                 if len(members) < 2:
