@@ -12,7 +12,7 @@ feed entries are recorded first (untimed), as the feed stage of a run would; the
   page, in a pool of `--workers` processes (what `monitor reextract` does), in threads (what a
   run does: one thread per host, all sharing the GIL), or serially;
 * store, as results come in (overlapping extraction): the raw response to a WARC file,
-  `monitor.pipeline.store_page` (article, near-duplicate clustering, fetch-log row), on the
+  `monitor.jobs.run.store_page` (article, near-duplicate clustering, fetch-log row), on the
   main thread;
 * index: `index_pending` into a fresh index of `--engine`.
 
@@ -50,9 +50,9 @@ from monitor.collect.http import Response
 from monitor.config import FeedConfig
 from monitor.errors import ExtractError
 from monitor.extract.page import ProcessedPage, process_page
-from monitor.indexing import index_pending
+from monitor.jobs.indexing import index_pending
+from monitor.jobs.run import keep_response, store_page
 from monitor.models import EntryData, PageTask
-from monitor.pipeline import keep_response, store_page
 
 CONTENT_TYPE = "text/html; charset=utf-8"
 MODES = ("threads", "processes", "serial")

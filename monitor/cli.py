@@ -34,9 +34,9 @@ from monitor.cli_archive import export_command, reextract_command
 from monitor.cli_feeds import feeds
 from monitor.collect.http import Fetcher
 from monitor.errors import ConfigError, MonitorError
-from monitor.indexing import reindex
-from monitor.pipeline import Progress as RunProgress
-from monitor.pipeline import run as run_pipeline
+from monitor.jobs.indexing import reindex
+from monitor.jobs.progress import Progress as RunProgress
+from monitor.jobs.run import run as run_pipeline
 from monitor.saved import add_search, expand_saved, list_searches, remove_search, validate_name
 from monitor.searching import build_query, build_report, find, found_hits_json, search_json
 from monitor.timestamps import from_iso, to_iso
@@ -378,11 +378,7 @@ def reindex_command(app: App) -> None:
     Example: monitor reindex
     """
     with run_progress(app.err) as on_event:
-        count = reindex(
-            app.archive,
-            app.engine,
-            progress=lambda n, total: on_event(RunProgress("index", total, n)),
-        )
+        count = reindex(app.archive, app.engine, progress=on_event)
     app.console.print(f"indexed {count} articles with {app.config.index.engine}")
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 from zoneinfo import ZoneInfo
 
 import click
@@ -17,15 +17,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from monitor.archive import Archive
 from monitor.cli_app import App, format_option, pass_app, since_option, until_option
 from monitor.export import write_csv, write_jsonl, write_warc
-from monitor.indexing import index_pending
+from monitor.jobs.indexing import index_pending
+from monitor.jobs.progress import Progress as RunProgress
+from monitor.jobs.progress import ProgressFn
+from monitor.jobs.reextract import reextract
 from monitor.models import ArticleRecord
-from monitor.reextract import reextract
 from monitor.saved import expand_saved
 from monitor.searching import build_query
 
 
 @contextmanager
-def _bar(app: App, label: str) -> Iterator[Any]:
+def _bar(app: App, label: str) -> Iterator[ProgressFn]:
     progress = Progress(
         TextColumn(label),
         BarColumn(),
@@ -35,7 +37,13 @@ def _bar(app: App, label: str) -> Iterator[Any]:
     )
     with progress:
         task = progress.add_task(label, total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+        def on_event(event: RunProgress) -> None:
+            if event.total is not None:
+                progress.update(task, total=event.total)
+            progress.update(task, advance=event.advance)
+
+        yield on_event
 
 
 @click.command("reextract")

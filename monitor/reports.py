@@ -14,8 +14,8 @@ from rich.text import Text
 from index.model import Snippet
 from monitor.collect.discovery import DiscoveredFeed
 from monitor.health import FeedHealth
+from monitor.jobs.run import RunSummary
 from monitor.models import ArticleExtras, ArticleRecord, FeedRow
-from monitor.pipeline import RunSummary
 from monitor.searching import Found, ReportData
 
 BAR_WIDTH = 40

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from index.engine import Engine
 from index.model import Document
 from monitor.archive import Archive
+from monitor.jobs.progress import Progress, ProgressFn, ignore
 from monitor.models import ArticleRecord
 
 BATCH = 2000
@@ -40,7 +41,7 @@ def index_pending(
     archive: Archive,
     engine: Engine,
     *,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: ProgressFn = ignore,
 ) -> int:
     """Index every article not yet indexed; returns how many. Marks them only after commit.
 
@@ -50,16 +51,14 @@ def index_pending(
     stats = archive.stats()
     if engine.doc_count() != stats["articles"] - stats["articles_unindexed"]:
         return reindex(archive, engine, progress=progress)
-    pending = archive.stats()["articles_unindexed"]
-    report = progress or (lambda _n, _total: None)
-    report(0, pending)
+    progress(Progress("index", total=archive.stats()["articles_unindexed"]))
     done = 0
     for batch in _batches(archive.unindexed_articles(), BATCH):
         engine.add(to_document(a) for a in batch)
         engine.commit()
         archive.mark_indexed(a.id for a in batch)
         done += len(batch)
-        report(len(batch), None)
+        progress(Progress("index", advance=len(batch)))
     return done
 
 
@@ -67,11 +66,10 @@ def reindex(
     archive: Archive,
     engine: Engine,
     *,
-    progress: Callable[[int, int | None], None] | None = None,
+    progress: ProgressFn = ignore,
 ) -> int:
     """Rebuild the index from the archive alone."""
-    report = progress or (lambda _n, _total: None)
-    report(0, archive.article_count())
+    progress(Progress("index", total=archive.article_count()))
     engine.clear()
     engine.commit()
     archive.mark_indexed([], reset_all=True)
@@ -79,7 +77,7 @@ def reindex(
     for batch in _batches(archive.articles(), BATCH):
         engine.add(to_document(a) for a in batch)
         done += len(batch)
-        report(len(batch), None)
+        progress(Progress("index", advance=len(batch)))
         if done % (BATCH * 10) == 0:
             engine.commit()
     engine.commit()

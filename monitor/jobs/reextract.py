@@ -21,6 +21,7 @@ from monitor.config import Config
 from monitor.errors import ArchiveError, ExtractError
 from monitor.extract.near_dup import Clusterer
 from monitor.extract.page import ProcessedPage, process_page
+from monitor.jobs.progress import Progress, ProgressFn, ignore
 from monitor.models import StoredPage
 
 T = TypeVar("T")
@@ -74,12 +75,12 @@ def reextract(
     *,
     sources: Sequence[str] = (),
     workers: int | None = None,
-    progress: Callable[[int, int], None] = lambda _done, _total: None,
+    progress: ProgressFn = ignore,
 ) -> ReextractSummary:
     """Extract every stored page again, in `workers` processes (default: one per CPU); an
     article whose page no longer yields text keeps its current version (and is reported)."""
     summary = ReextractSummary()
-    total = archive.article_count()
+    progress(Progress("extract", total=archive.article_count()))
     count = workers or os.cpu_count() or 1
     # Extraction is CPU-bound Python: processes, not threads. Pages go out a batch at a time
     # so memory stays flat however large the archive; writes stay on this thread.
@@ -91,7 +92,7 @@ def reextract(
             for page, result in zip(batch, results, strict=True):
                 summary.articles += 1
                 _apply(archive, summary, page, result)
-                progress(summary.articles, total)
+                progress(Progress("extract", advance=1))
     summary.clustered = recluster(archive)
     return summary
 

@@ -8,7 +8,7 @@ Progress is reported through a callback; nothing here prints.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -22,22 +22,10 @@ from monitor.collect.http import PERMANENT_STATUSES, Fetcher, Response
 from monitor.config import Config
 from monitor.errors import ExtractError, FetchError, HostDeferred, RobotsDisallowed
 from monitor.extract.page import ProcessedPage, process_page
-from monitor.indexing import index_pending
+from monitor.jobs.indexing import index_pending
+from monitor.jobs.poll import Failure, Poller
+from monitor.jobs.progress import Progress, ProgressFn, ignore
 from monitor.models import FeedRow, PageTask, WarcLocation
-from monitor.polling import Failure, Poller
-
-
-@dataclass(frozen=True)
-class Progress:
-    """A step of the run: `stage` is feeds, pages or index; `total` is set once per stage."""
-
-    stage: str
-    total: int | None = None
-    advance: int = 0
-    label: str = ""
-
-
-ProgressFn = Callable[[Progress], None]
 
 
 @dataclass
@@ -79,14 +67,14 @@ def run(
     fetcher: Fetcher,
     engine: Engine,
     *,
-    progress: ProgressFn | None = None,
+    progress: ProgressFn = ignore,
     all_feeds: bool = False,
     only: list[FeedRow] | None = None,
     rng: random.Random | None = None,
 ) -> RunSummary:
     """Poll the due feeds (every active feed with `all_feeds`, or just `only`), then fetch,
     extract and store new pages, then index. Raw responses go to WARC files."""
-    report = progress or (lambda _event: None)
+    report = progress
     summary = RunSummary(run_id=archive.fetch_log.start_run())
     archive.sync_feeds(config.feeds)
     active = archive.feeds.all()
@@ -122,9 +110,7 @@ def run(
         summary.articles_known = archive.count_known(stage.seen_urls)
         _fetch_pages(archive.pending_pages(), archive, fetcher, warc, summary, report)
     archive.fetch_log.keep_robots_files(fetcher.robots_files())
-    summary.indexed = index_pending(
-        archive, engine, progress=lambda n, total: report(Progress("index", total, n))
-    )
+    summary.indexed = index_pending(archive, engine, progress=report)
     summary.next_poll_at = archive.feeds.next_due()
     archive.fetch_log.trim_fetch_log(
         per_feed=config.storage.fetch_log_per_feed, page_days=config.storage.page_log_days
