@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import os
@@ -37,9 +36,25 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.jobs.indexing import reindex
 from monitor.jobs.progress import Progress as RunProgress
 from monitor.jobs.run import run as run_pipeline
-from monitor.saved import add_search, expand_saved, list_searches, remove_search, validate_name
-from monitor.searching import build_query, build_report, find, found_hits_json, search_json
-from monitor.timestamps import from_iso, to_iso
+from monitor.report.articles import article_json
+from monitor.report.export import write_csv
+from monitor.report.saved import (
+    add_search,
+    expand_saved,
+    list_searches,
+    remove_search,
+    validate_name,
+)
+from monitor.report.search import (
+    HIT_CSV_COLUMNS,
+    build_query,
+    build_report,
+    find,
+    found_hits_json,
+    search_json,
+)
+from monitor.report.stats import archive_stats
+from monitor.timestamps import from_iso
 
 
 class MonitorGroup(click.Group):
@@ -157,21 +172,6 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
         sys.exit(summary.exit_code)
 
 
-# CSV columns of `search --format csv` (a contract: columns are only ever added at the end).
-CSV_COLUMNS = (
-    "id",
-    "url",
-    "title",
-    "source",
-    "published",
-    "score",
-    "snippet",
-    "date_source",
-    "cluster",
-    "also_published_by",
-)
-
-
 @cli.command()
 @click.argument("query")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 10_000))
@@ -229,12 +229,7 @@ def search(
             click.echo(json.dumps(row, ensure_ascii=False))
     elif fmt == "csv":
         out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for row in found_hits_json(found):
-            writer.writerow(
-                ["; ".join(v) if isinstance(v := row[k], list) else v for k in CSV_COLUMNS]
-            )
+        write_csv(found_hits_json(found), out, columns=HIT_CSV_COLUMNS)
         click.echo(out.getvalue(), nl=False)
     else:
         app.console.print(
@@ -259,29 +254,7 @@ def show(app: App, article_id: int, fmt: str) -> None:
     article = app.archive.article(article_id)
     extras = app.archive.clusters.extras([article_id])[article_id]
     if fmt == "json":
-        data = {
-            "id": article.id,
-            "url": article.url,
-            "title": article.title,
-            "source": article.source,
-            "published": to_iso(article.published),
-            "date_source": article.date_source,
-            "author": article.author,
-            "language": article.language,
-            "declared_language": article.declared_language,
-            "extractor": article.extractor,
-            "method": article.extractor,
-            "versions": article.versions,
-            "canonical_url": article.canonical_url,
-            "words": article.words,
-            "extracted_at": article.extracted_at,
-            "feeds": list(article.feeds),
-            "flags": list(extras.flags),
-            "cluster": extras.cluster,
-            "also_published_by": list(extras.also_published_by),
-            "text": article.text,
-        }
-        click.echo(json.dumps(data, ensure_ascii=False))
+        click.echo(json.dumps(article_json(article, extras), ensure_ascii=False))
     else:
         app.console.print(reports.article_view(article, extras, app.config.report.timezone))
 
@@ -294,19 +267,7 @@ def stats(app: App, fmt: str) -> None:
 
     Example: monitor stats --format json
     """
-    archive_stats: dict[str, Any] = dict(app.archive.stats())
-    data: dict[str, Any] = {
-        **archive_stats,
-        "indexed": app.engine.doc_count(),
-        "engine": app.config.index.engine,
-        "archive_bytes": app.archive.size_bytes(),
-        "warc_bytes": sum(
-            f.stat().st_size for f in app.config.warc_dir.glob("*.warc.gz") if f.is_file()
-        ),
-        "index_bytes": app.engine.size_bytes(),
-        "storage_dir": str(app.config.storage.dir),
-        "config": app.config.describe,
-    }
+    data = archive_stats(app.archive, app.engine, app.config)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False))
     else:

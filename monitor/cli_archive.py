@@ -14,16 +14,15 @@ from zoneinfo import ZoneInfo
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from monitor.archive import Archive
 from monitor.cli_app import App, format_option, pass_app, since_option, until_option
-from monitor.export import write_csv, write_jsonl, write_warc
 from monitor.jobs.indexing import index_pending
 from monitor.jobs.progress import Progress as RunProgress
 from monitor.jobs.progress import ProgressFn
 from monitor.jobs.reextract import reextract
-from monitor.models import ArticleRecord
-from monitor.saved import expand_saved
-from monitor.searching import build_query
+from monitor.report.articles import export_rows
+from monitor.report.export import write_csv, write_jsonl, write_warc
+from monitor.report.saved import expand_saved
+from monitor.report.search import build_query
 
 
 @contextmanager
@@ -141,49 +140,11 @@ def export_command(
             )
         app.err.print(f"{len(refs)} responses ({copied} records) written to {output}")
         return
-    rows = _rows(archive, ids)
+    rows = export_rows(archive, ids)
     with _text_output(output) as out:
         count = write_csv(rows, out, text=not no_text) if fmt == "csv" else write_jsonl(rows, out)
     if output is not None:
         app.err.print(f"{count} articles written to {output}")
-
-
-def _rows(archive: Archive, ids: list[int] | None) -> Iterator[dict[str, object]]:
-    """Export rows, read a page of articles at a time."""
-    batch: list[ArticleRecord] = []
-    for article in archive.articles(ids):
-        batch.append(article)
-        if len(batch) == 500:
-            yield from _batch_rows(archive, batch)
-            batch = []
-    yield from _batch_rows(archive, batch)
-
-
-def _batch_rows(archive: Archive, batch: list[ArticleRecord]) -> Iterator[dict[str, object]]:
-    ids = [a.id for a in batch]
-    extras = archive.clusters.extras(ids)
-    feeds = archive.feeds_of(ids)
-    for a in batch:
-        extra = extras.get(a.id)
-        yield {
-            "id": a.id,
-            "url": a.url,
-            "canonical_url": a.canonical_url,
-            "source": a.source,
-            "feeds": feeds.get(a.id, []),
-            "title": a.title,
-            "author": a.author,
-            "published": a.published,
-            "date_source": a.date_source,
-            "language": a.language,
-            "declared_language": a.declared_language,
-            "method": a.extractor,
-            "flags": list(a.flags),
-            "cluster": a.cluster_id,
-            "also_published_by": list(extra.also_published_by) if extra else [],
-            "words": a.words,
-            "text": a.text,
-        }
 
 
 @contextmanager

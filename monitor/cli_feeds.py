@@ -19,7 +19,7 @@ from monitor.collect.http import Fetcher
 from monitor.collect.opml import OpmlFeed, read_opml, write_opml
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
-from monitor.health import feed_health
+from monitor.report.health import feed_health
 
 # Outlets' /rss pages list dozens of section feeds; each candidate costs one request.
 DISCOVERY_CANDIDATES = 60

@@ -13,10 +13,10 @@ from rich.text import Text
 
 from index.model import Snippet
 from monitor.collect.discovery import DiscoveredFeed
-from monitor.health import FeedHealth
 from monitor.jobs.run import RunSummary
 from monitor.models import ArticleExtras, ArticleRecord, FeedRow
-from monitor.searching import Found, ReportData
+from monitor.report.health import FeedHealth
+from monitor.report.search import Found, ReportData
 
 BAR_WIDTH = 40
 

@@ -17,8 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 from monitor.archive.warc_reader import read_response
 from monitor.archive.warc_writer import WarcWriter
 from monitor.errors import ArchiveError
-from monitor.export import EXPORT_FIELDS, write_csv, write_jsonl, write_warc
 from monitor.models import WarcLocation
+from monitor.report.export import EXPORT_FIELDS, write_csv, write_jsonl, write_warc
 
 HANOI = timezone(timedelta(hours=7))
 TEXT_1 = (

@@ -14,7 +14,7 @@ from monitor.cli import cli
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError, SavedSearchError
 from monitor.models import Article, EntryData
-from monitor.saved import (
+from monitor.report.saved import (
     add_search,
     expand_saved,
     get_search,

@@ -260,6 +260,11 @@ def warcinfo_record(
     return writer.create_warcinfo_record(filename, info)
 
 
+def warc_bytes(directory: Path) -> int:
+    """Bytes the WARC files of `directory` take."""
+    return sum(f.stat().st_size for f in directory.glob(f"*{SUFFIX}") if f.is_file())
+
+
 def warc_path(directory: Path, file: str) -> Path:
     """The path of a WARC file named in a location; refuses names that leave the directory."""
     if not file or file != Path(file).name or file in {".", ".."}:

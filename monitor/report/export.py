@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, BinaryIO
@@ -58,19 +58,24 @@ def write_jsonl(articles: Iterable[Mapping[str, object]], out: IO[str]) -> int:
 
 
 def write_csv(
-    articles: Iterable[Mapping[str, object]], out: IO[str], *, text: bool = True
+    rows: Iterable[Mapping[str, object]],
+    out: IO[str],
+    *,
+    columns: Sequence[str] = EXPORT_FIELDS,
+    text: bool = True,
 ) -> int:
-    """RFC 4180 CSV with a header row; `text=False` leaves out the text column.
+    """RFC 4180 CSV of `columns` (the export's by default) with a header row; `text=False`
+    leaves out the text column. Every CSV the application writes is written here.
 
     Open `out` with `newline=""` so the CRLF row ends and the newlines inside quoted text are
-    written as they are. Returns the number of articles.
+    written as they are. Returns the number of rows.
     """
-    fields = [name for name in EXPORT_FIELDS if text or name != "text"]
+    fields = [name for name in columns if text or name != "text"]
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(fields)
     count = 0
-    for article in articles:
-        writer.writerow([_csv_value(article.get(name)) for name in fields])
+    for row in rows:
+        writer.writerow([_csv_value(row.get(name)) for name in fields])
         count += 1
     return count
 

@@ -21,7 +21,7 @@ _BREAK_RE = re.compile(r"[^\w\s]+|\n")
 
 @lru_cache(maxsize=1)
 def stopwords() -> frozenset[str]:
-    text = resources.files("monitor").joinpath("stopwords_vi.txt").read_text("utf-8")
+    text = resources.files("monitor.report").joinpath("stopwords_vi.txt").read_text("utf-8")
     return frozenset(
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )

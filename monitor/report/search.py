@@ -11,9 +11,9 @@ from index.engine import Engine
 from index.model import Hit, SearchPage, Sort
 from index.query import And, DateRange, Node, parse
 from monitor.archive import Archive
-from monitor.coverage import Coverage, copies_among, coverage
 from monitor.models import ArticleExtras
-from monitor.textstats import TermCount, top_terms
+from monitor.report.coverage import Coverage, copies_among, coverage
+from monitor.report.terms import TermCount, top_terms
 from monitor.timestamps import to_iso
 
 # Top words are counted over at most this many matching articles (the newest ids), so a report
@@ -108,6 +108,21 @@ def _collapsed_page(
                 seen.add(key)
                 kept.append(hit)
     return SearchPage(total=total or 0, hits=kept[offset:wanted])
+
+
+# CSV columns of `search --format csv` (a contract: columns are only ever added at the end).
+HIT_CSV_COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "source",
+    "published",
+    "score",
+    "snippet",
+    "date_source",
+    "cluster",
+    "also_published_by",
+)
 
 
 def hit_json(hit: Hit, extras: ArticleExtras | None = None) -> dict[str, Any]:
