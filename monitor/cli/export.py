@@ -1,8 +1,7 @@
-"""`monitor reextract` and `monitor export`: working on the archive itself."""
+"""`monitor export`: articles as JSON Lines or CSV, raw responses as WARC, for researchers."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,77 +11,12 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from monitor.cli_app import App, format_option, pass_app, since_option, until_option
-from monitor.jobs.indexing import index_pending
-from monitor.jobs.progress import Progress as RunProgress
-from monitor.jobs.progress import ProgressFn
-from monitor.jobs.reextract import reextract
+from monitor.cli.app import App, format_option, pass_app, since_option, until_option
 from monitor.report.articles import export_rows
 from monitor.report.export import write_csv, write_jsonl, write_warc
 from monitor.report.saved import expand_saved
 from monitor.report.search import build_query
-
-
-@contextmanager
-def _bar(app: App, label: str) -> Iterator[ProgressFn]:
-    progress = Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=app.err,
-        disable=not app.err.is_terminal,
-    )
-    with progress:
-        task = progress.add_task(label, total=None)
-
-        def on_event(event: RunProgress) -> None:
-            if event.total is not None:
-                progress.update(task, total=event.total)
-            progress.update(task, advance=event.advance)
-
-        yield on_event
-
-
-@click.command("reextract")
-@click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 64),
-    help="Extraction processes (default: one per CPU).",
-)
-@format_option("text", "json")
-@pass_app
-def reextract_command(
-    app: App, sources: tuple[str, ...], workers: int | None, fmt: str
-) -> None:
-    """Extract every archived article again from its stored response, then re-cluster
-    near-duplicates and re-index. No publisher is asked for anything.
-
-    Run it after upgrading trafilatura or press-monitor; article ids stay the same.
-
-    Example: monitor reextract --source VnExpress
-    """
-    archive = app.archive
-    with _bar(app, "extract") as on_progress:
-        summary = reextract(
-            archive, app.config, sources=sources, workers=workers, progress=on_progress
-        )
-    with _bar(app, "index") as on_progress:
-        indexed = index_pending(archive, app.engine, progress=on_progress)
-    data = {**summary.as_dict(), "indexed": indexed}
-    if fmt == "json":
-        click.echo(json.dumps(data, ensure_ascii=False))
-        return
-    app.console.print(
-        f"re-extracted {summary.articles} articles: {summary.changed} changed, "
-        f"{summary.failed} kept as they were (no text found now); "
-        f"{summary.clustered} in near-duplicate clusters; {indexed} indexed",
-        highlight=False,
-    )
-    for article_id, reason in summary.failures[:20]:
-        app.err.print(f"[yellow]article {article_id}: {reason}[/yellow]", highlight=False)
 
 
 @click.command("export")

@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from monitor import reports
-from monitor.cli_app import App, format_option, pass_app
+from monitor.cli import views
+from monitor.cli.app import App, format_option, pass_app
 from monitor.collect.discovery import discover_feeds
 from monitor.collect.http import Fetcher
 from monitor.collect.opml import OpmlFeed, read_opml, write_opml
@@ -49,7 +49,7 @@ def feeds_list(app: App, removed: bool, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in rows], ensure_ascii=False, indent=2))
         return
-    app.console.print(reports.feeds_table(rows))
+    app.console.print(views.feeds_table(rows))
 
 
 @feeds.command("add")
@@ -115,7 +115,7 @@ def feeds_add(
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        app.console.print(reports.discovered_table(found, {r.url for _f, r, c in added if c}))
+        app.console.print(views.discovered_table(found, {r.url for _f, r, c in added if c}))
         if not chosen:
             app.console.print(
                 f"{len(found)} feeds found: add one by its URL, or all with --all-found",
@@ -243,4 +243,4 @@ def feeds_health(app: App, days: int, problems: bool, fmt: str) -> None:
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
         return
-    app.console.print(reports.health_table(health, now))
+    app.console.print(views.health_table(health, now))

@@ -1,4 +1,4 @@
-"""Data → rich renderables. No I/O: the CLI prints what these return."""
+"""Data → rich renderables. No I/O: the commands print what these return."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ from rich.table import Table
 from rich.text import Text
 
 from index.model import Snippet
+from monitor.archive.saved_searches import SavedSearch
 from monitor.collect.discovery import DiscoveredFeed
 from monitor.jobs.run import RunSummary
 from monitor.models import ArticleExtras, ArticleRecord, FeedRow
 from monitor.report.health import FeedHealth
 from monitor.report.search import Found, ReportData
+from monitor.timestamps import from_iso
 
 BAR_WIDTH = 40
 
@@ -334,3 +336,13 @@ def _ago(iso: str | None, now: datetime) -> str:
     if iso is None:
         return "never"
     return duration((now - datetime.fromisoformat(iso)).total_seconds()) + " ago"
+
+
+def saved_searches_table(saved: list[SavedSearch], zone: str) -> Table:
+    table = Table(title=f"{len(saved)} saved searches")
+    table.add_column("name", style="bold", no_wrap=True)
+    table.add_column("query")
+    table.add_column("created", no_wrap=True)
+    for s in saved:
+        table.add_row(Text(f"@{s.name}"), Text(s.query), local_time(from_iso(s.created_at), zone))
+    return table

@@ -18,12 +18,6 @@ from monitor.config import Config, load_config
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class UsageProblem(click.ClickException):
-    """A wrong config file or an unparseable query: the caller must change what it asked for."""
-
-    exit_code = 2
-
-
 @dataclass
 class App:
     """What commands share: the config, and the archive and index opened on first use."""
