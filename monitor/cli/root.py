@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from index.errors import QuerySyntaxError, SearchError
+from index.errors import IndexNeedsRebuild, QuerySyntaxError, SearchError
 from monitor.cli.app import App
 from monitor.cli.export import export_command
 from monitor.cli.feeds import feeds
@@ -60,6 +60,9 @@ def _failed(exc: MonitorError | SearchError) -> CommandFailed:
             f'query syntax error: {exc}\nHint: put a phrase in "double quotes"; '
             "OR and NOT are uppercase."
         )
+    if isinstance(exc, IndexNeedsRebuild):
+        # The search library says what is wrong; how this application rebuilds is said here.
+        return CommandFailed(f"{exc}\nRebuild the index from the archive: monitor reindex")
     code = exc.exit_code if isinstance(exc, MonitorError) else 1
     return _FAILURES.get(code, CommandFailed)(str(exc))
 

@@ -1,5 +1,4 @@
-"""What every engine shares: how a document and a query word become index terms, the index
-directory's marker file, and result ordering rules.
+"""How a document and a query word become index terms, the same for every engine.
 
 Both engines index the same terms, computed here once per document, so they agree on what
 matches; they differ only in how they store and run them.
@@ -23,12 +22,10 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
 from index.analysis import TOKEN_RE, analyze, fold, folded_tokens, nfc
 from index.errors import EngineError
@@ -36,11 +33,8 @@ from index.model import Document, Hit, Snippet
 from index.query import And, DateRange, Node, Not, Or, Phrase, Term
 from index.snippets import make_snippet
 
-MARKER = "press-monitor-index.json"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROS_PER_DAY = 86_400_000_000
-# Sort keys put undated documents last whichever way the dates run.
-UNDATED_KEY = -(2**62)
 # Tokens this long are never words (base64, minified code); capping them keeps every engine
 # under its own term-length limit. Truncating instead of dropping keeps positions intact.
 MAX_TOKEN_CHARS = 100
@@ -51,71 +45,6 @@ EXACT_BOOST = 1.5
 
 FieldKind = Literal["default", "title", "author", "url", "source", "lang"]
 _SCORED_FIELDS = (None, "title", "author", "url")
-
-
-# --- the index directory --------------------------------------------------------------------------
-
-
-def check_directory(path: Path, engine: str, version: int) -> bool:
-    """True when `path` holds this engine's index at this schema version, False when it is new.
-
-    Raises EngineError for another engine's index, another schema version, or a non-empty
-    directory that is not an index at all.
-    """
-    if path.exists() and not path.is_dir():
-        raise EngineError(f"index path {path} is a file, not a directory")
-    marker = path / MARKER
-    if not marker.exists():
-        if path.exists() and any(path.iterdir()):
-            raise EngineError(
-                f"{path} is not empty but holds no press-monitor index (no {MARKER}); "
-                "point the index at an empty directory, or if this is a damaged index, "
-                "delete it and run `monitor reindex`"
-            )
-        return False
-    try:
-        data = json.loads(marker.read_text("utf-8"))
-        found_engine = str(data["engine"])
-        found_version = int(data["schema"])
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise EngineError(
-            f"{marker} is unreadable ({exc}); the index looks corrupt: run `monitor reindex`"
-        ) from exc
-    if found_engine != engine:
-        raise EngineError(
-            f"{path} holds a {found_engine} index, not a {engine} one; use the "
-            f"{found_engine!r} engine, or run `monitor reindex` to rebuild it with {engine}"
-        )
-    if found_version < version:
-        raise EngineError(
-            f"index schema v{found_version} is older than this version needs (v{version}); "
-            "run `monitor reindex`"
-        )
-    if found_version > version:
-        raise EngineError(
-            f"index schema v{found_version} is newer than this version of press-monitor "
-            f"understands (v{version}); upgrade press-monitor or run `monitor reindex`"
-        )
-    return True
-
-
-def write_marker(path: Path, engine: str, version: int) -> None:
-    """Record which engine and schema version wrote the index (atomically)."""
-    tmp = path / (MARKER + ".tmp")
-    tmp.write_text(json.dumps({"engine": engine, "schema": version}) + "\n", "utf-8")
-    os.replace(tmp, path / MARKER)
-
-
-def directory_size(path: Path) -> int:
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.stat(os.path.join(root, name)).st_size
-            except FileNotFoundError:
-                # A segment merged away while we walked.
-                continue
-    return total
 
 
 # --- dates ----------------------------------------------------------------------------------------
@@ -358,39 +287,3 @@ def split_and(node: And) -> tuple[list[Node], list[Node]]:
         else:
             must.append(child)
     return must, must_not
-
-
-# --- ordering -------------------------------------------------------------------------------------
-
-R = TypeVar("R")
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate(Generic[R]):
-    score: float
-    sort_key: int  # publication micros, UNDATED_KEY when undated
-    ref: R
-
-
-def relevance_page(
-    fetch: Callable[[int], tuple[Sequence[Candidate[R]], int]], offset: int, limit: int
-) -> tuple[list[Candidate[R]], int]:
-    """One page by score, ties broken newest first (undated last), and the total.
-
-    `fetch(n)` returns the engine's best `n` candidates (its own order among equal scores) and
-    the total. Equal scores are common (syndicated copies, filter-only branches), so candidates
-    are fetched until the whole group tied with the page's last score is in hand.
-    """
-    want = offset + limit
-    if want <= 0:
-        return [], fetch(1)[1]
-    # More than the page, to see whether the page's last score is shared beyond it; a second
-    # run of the query costs more than a longer first list.
-    n = 2 * want + 10
-    while True:
-        cands, total = fetch(n)
-        if len(cands) < n or cands[-1].score < cands[want - 1].score:
-            break
-        n *= 4
-    ordered = sorted(cands, key=lambda c: (-c.score, -c.sort_key))
-    return ordered[offset:want], total
