@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from monitor.collect.discovery import COMMON_PATHS, DiscoveredFeed, discover_feeds
 from monitor.collect.http import Fetcher
-from monitor.config import HttpConfig
+from monitor.config import parse_config
 from monitor.errors import FetchError
 from tests.localsite import LocalSite
 
@@ -15,11 +16,14 @@ FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 HTML = "text/html; charset=utf-8"
 LATEST = "/vnexpress/rss/tin-moi-nhat.rss"
 LATEST_TITLE = "Tin mới nhất - VnExpress RSS"
+# The packaged defaults, for settings the test does not care about.
+DEFAULTS = parse_config("", None, base=Path("."))
 
 
 @pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
-    with Fetcher(HttpConfig(per_host_delay=0, timeout=5.0, user_agent="pm-test/1")) as client:
+    http = replace(DEFAULTS.http, per_host_delay=0, timeout=5.0, user_agent="pm-test/1")
+    with Fetcher(http) as client:
         yield client
 
 
