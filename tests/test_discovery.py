@@ -107,9 +107,7 @@ def test_the_number_of_candidates_fetched_is_capped(site: LocalSite, fetcher: Fe
     assert len(site.requests) == 1 + 7
 
 
-def test_redirects_to_a_known_feed_are_not_listed_twice(
-    site: LocalSite, fetcher: Fetcher
-) -> None:
+def test_redirects_to_a_known_feed_are_not_listed_twice(site: LocalSite, fetcher: Fetcher) -> None:
     page = f"""<html><head>
 <base href="{site.url("/vnexpress/")}">
 <link rel="alternate" type="application/rss+xml" href="rss/tin-moi-nhat.rss">

@@ -168,9 +168,7 @@ def stored(tmp_path: Path, max_bytes: int = 1_000_000_000) -> tuple[Path, list[W
 def read_stream(data: bytes) -> list[tuple[str, dict[str, str], bytes]]:
     found = []
     for record in ArchiveIterator(io.BytesIO(data), check_digests="raise"):
-        found.append(
-            (record.rec_type, dict(record.rec_headers.headers), record.raw_stream.read())
-        )
+        found.append((record.rec_type, dict(record.rec_headers.headers), record.raw_stream.read()))
     return found
 
 

@@ -161,9 +161,7 @@ def test_add_says_clearly_when_nothing_is_found(tmp_path: Path, site: LocalSite)
     assert "no feed found at" in result.output
 
 
-def test_opml_export_then_import_round_trips_the_feed_list(
-    tmp_path: Path, site: LocalSite
-) -> None:
+def test_opml_export_then_import_round_trips_the_feed_list(tmp_path: Path, site: LocalSite) -> None:
     (tmp_path / "one").mkdir()
     first = Feeds(tmp_path / "one", [(site.url("/a.rss"), "Báo A")])
     with Archive(first.archive_path) as archive:

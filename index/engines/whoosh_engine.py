@@ -149,8 +149,7 @@ def _open_existing(path: Path) -> Any:
         # UnpicklingError; all of them mean the same thing here.
         storage.close_opened()
         raise IndexNeedsRebuild(
-            f"can't open the whoosh index in {path}: {type(exc).__name__}: {exc}; "
-            "it may be corrupt"
+            f"can't open the whoosh index in {path}: {type(exc).__name__}: {exc}; it may be corrupt"
         ) from exc
     storage.stop_tracking()
     schema_names = set(ix.schema.names())

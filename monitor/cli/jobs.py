@@ -87,9 +87,7 @@ def reindex_command(app: App) -> None:
 )
 @format_option("text", "json")
 @pass_app
-def reextract_command(
-    app: App, sources: tuple[str, ...], workers: int | None, fmt: str
-) -> None:
+def reextract_command(app: App, sources: tuple[str, ...], workers: int | None, fmt: str) -> None:
     """Extract every archived article again from its stored response, then re-cluster
     near-duplicates and re-index. No publisher is asked for anything.
 

@@ -145,9 +145,7 @@ def parse_xml(data: bytes) -> tuple[Any, str | None]:
 
 
 def _sitemap_index_error(root: Any) -> FeedError:
-    locs = [
-        loc for loc in (_child_text(s, "loc") for s in root if _local(s) == "sitemap") if loc
-    ]
+    locs = [loc for loc in (_child_text(s, "loc") for s in root if _local(s) == "sitemap") if loc]
     shown = ", ".join(locs[:INDEX_EXAMPLES]) + (", ..." if len(locs) > INDEX_EXAMPLES else "")
     return FeedError(
         f"a sitemap index, not a feed: it lists {len(locs)} sitemaps"
@@ -270,9 +268,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> Par
     return _entries(result, url, content_type, decoded.warnings)
 
 
-def _entries(
-    result: Any, url: str, content_type: str | None, warnings: list[str]
-) -> ParsedFeed:
+def _entries(result: Any, url: str, content_type: str | None, warnings: list[str]) -> ParsedFeed:
     warnings = list(warnings)
     version = result.get("version") or ""
     if not version and not result.entries:

@@ -107,9 +107,7 @@ def feed_health(
         first_counted = (added_at.astimezone(tz).date() if added_at else baseline_start) + (
             timedelta(days=1)
         )
-        result.append(
-            _judge(feed, window, entries[feed.id], max(first_counted, baseline_start))
-        )
+        result.append(_judge(feed, window, entries[feed.id], max(first_counted, baseline_start)))
     return result
 
 
