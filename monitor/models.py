@@ -10,7 +10,7 @@ one stage uses stays in that stage's package.
 * PageTask: a page to fetch, with what its feed said about it (archive → jobs → extract)
 * Article: what extraction makes of a page (extract → archive)
 * NearDup: an article's text fingerprint and how to compare two (extract → archive)
-* StoredPage: a page an article came from, to make it again (archive → jobs → extract)
+* StoredPage: a page an article came from, to make it again (archive → jobs)
 * ArticleRecord: an article as the archive holds it (archive → jobs, report, cli)
 * ArticleFacts, ArticleExtras: the narrow reads of stored articles that counts and hits need
 * WarcLocation: where a raw response is kept in the WARC files (archive ↔ jobs, report)

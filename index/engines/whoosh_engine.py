@@ -91,7 +91,7 @@ _POSITIONAL_FIELDS = ("title_bx", "title_bf", "text_bx", "text_bf", "author_f", 
 
 
 def _schema() -> Schema:
-    # Tokens arrive analyzed and space-joined (see _common.analyze_document).
+    # Tokens arrive analyzed and space-joined (see terms.analyze_document).
     tokens = SpaceSeparatedTokenizer()
     plain = {name: TEXT(analyzer=tokens, phrase=False) for name in _PLAIN_FIELDS}
     positional = {name: TEXT(analyzer=tokens, phrase=True) for name in _POSITIONAL_FIELDS}

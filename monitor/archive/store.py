@@ -1,7 +1,9 @@
 """The SQLite archive: the truth from which the index and every report are derived.
 
-Feeds, their entries, every fetched page (raw bytes, compressed, with headers) and the articles
-extracted from them. WAL mode lets searches read while a run writes.
+Feed entries, every fetched page (its headers, and its raw bytes here for archives older than
+the WARC files) and the articles extracted from them; the feeds, the fetch log, near-duplicate
+clusters and saved searches are parts composed over the same connection. WAL mode lets
+searches read while a run writes.
 """
 
 from __future__ import annotations

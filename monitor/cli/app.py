@@ -1,4 +1,4 @@
-"""What every command shares: the application context, common options, usage errors."""
+"""What every command shares: the application context (config, archive, index), options."""
 
 from __future__ import annotations
 

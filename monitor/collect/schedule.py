@@ -1,6 +1,7 @@
 """When to poll a feed next: an adaptive interval, publisher hints, graded failure backoff.
 
-Pure functions of a feed's state and the outcome of one poll; the pipeline stores the result.
+Pure functions of a feed's state and the outcome of one poll; `monitor.jobs.poll` stores the
+result.
 
 - Success: the interval shrinks when a poll brings new entries (to the minimum when every entry
   in the document is new: entries may have scrolled out unseen) and grows by a quarter when it
