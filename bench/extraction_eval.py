@@ -27,10 +27,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import realpages  # noqa: E402  (bench/ is on the path when run as a script)
+import realpages
 
-from monitor.extract import STEPS  # noqa: E402
-from tests.extraction_eval import score_corpus  # noqa: E402
+from monitor.extract.article import STEPS
+from tests.extraction_eval import score_corpus
 
 TARGETS = {"f1": 0.93, "vn_body": 15, "vn_fields": 14, "not_article": 6}
 
@@ -67,8 +67,7 @@ def real_pages(root: Path, *, jobs: int, misses_path: Path | None = None) -> dic
     summary["pages"] = {"trafilatura_eval": len(english), "vn_dev": len(vietnamese)}
     for who in realpages.WHO:
         counts = realpages.score_segments(
-            realpages.run_all(who, english, STEPS, jobs),
-            lambda page, missed, who=who: misses[who].__setitem__(page.url, missed),
+            realpages.run_all(who, english, STEPS, jobs), misses[who].__setitem__
         )
         summary["trafilatura_eval"][who] = counts.as_dict()
         scores = realpages.score_vietnamese(realpages.run_all(who, vietnamese, STEPS, jobs))
@@ -88,7 +87,7 @@ def ablation(root: Path, *, jobs: int) -> dict[str, Any]:
     for step in sorted(STEPS):
         steps = STEPS - {step}
         counts = realpages.score_segments(
-            realpages.run_all("project", english, steps, jobs), lambda page, missed: None
+            realpages.run_all("project", english, steps, jobs), lambda url, missed: None
         )
         scores = realpages.score_vietnamese(realpages.run_all("project", vietnamese, steps, jobs))
         table[step] = {"trafilatura_eval": counts.as_dict(), "vn_dev": scores.as_dict()}

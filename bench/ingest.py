@@ -8,11 +8,11 @@ of four outlet-like layouts (header and menu, sapo, body with a figure, related 
 lists, footer, inline scripts: ~28 KB a page). Their
 feed entries are recorded first (untimed), as the feed stage of a run would; then:
 
-* extract: `monitor.processing.process` (extraction, canonical URL, fingerprint) on every
+* extract: `monitor.extract.page.process_page` (extraction, canonical URL, fingerprint) on every
   page, in a pool of `--workers` processes (what `monitor reextract` does), in threads (what a
   run does: one thread per host, all sharing the GIL), or serially;
 * store, as results come in (overlapping extraction): the raw response to a WARC file,
-  `monitor.pipeline.store_page` (article, near-duplicate clustering, fetch-log row), on the
+  `monitor.jobs.run.store_page` (article, near-duplicate clustering, fetch-log row), on the
   main thread;
 * index: `index_pending` into a fresh index of `--engine`.
 
@@ -44,14 +44,15 @@ import corpus
 
 from index import ENGINES, Document, open_engine
 from index.analysis import fold
-from monitor.archive import Archive, EntryData, PageTask
+from monitor.archive import Archive
+from monitor.archive.warc_writer import WarcWriter
+from monitor.collect.http import Response
 from monitor.config import FeedConfig
 from monitor.errors import ExtractError
-from monitor.http import Response
-from monitor.indexing import index_pending
-from monitor.pipeline import keep_response, store_page
-from monitor.processing import Processed, process
-from monitor.warc import WarcWriter
+from monitor.extract.page import ProcessedPage, process_page
+from monitor.jobs.indexing import index_pending
+from monitor.jobs.run import keep_response, store_page
+from monitor.models import EntryData, PageTask
 
 CONTENT_TYPE = "text/html; charset=utf-8"
 MODES = ("threads", "processes", "serial")
@@ -321,12 +322,12 @@ def record_entries(archive: Archive, pages: list[Page]) -> list[PageTask]:
     return archive.pending_pages()
 
 
-def _extract(task: tuple[bytes, str, PageTask]) -> Processed | str:
+def _extract(task: tuple[bytes, str, PageTask]) -> ProcessedPage | str:
     """One page as a run makes it (article, canonical URL, fingerprint); module-level so a
     process pool can run it. An ExtractError comes back as text."""
     body, url, page = task
     try:
-        return process(
+        return process_page(
             body, url=url, content_type=CONTENT_TYPE, task=page, fetched_at=datetime.now(UTC)
         )
     except ExtractError as exc:
@@ -335,7 +336,7 @@ def _extract(task: tuple[bytes, str, PageTask]) -> Processed | str:
 
 def extract_all(
     tasks: list[PageTask], html: dict[str, bytes], mode: str, workers: int
-) -> Iterator[Processed | str]:
+) -> Iterator[ProcessedPage | str]:
     """Results in task order, as they come: the caller stores while workers extract."""
     work = [(html[t.url], t.url, t) for t in tasks]
     if mode == "serial":
@@ -353,12 +354,12 @@ def store_all(
     archive: Archive,
     tasks: list[PageTask],
     html: dict[str, bytes],
-    results: Iterator[Processed | str],
+    results: Iterator[ProcessedPage | str],
     warc_dir: Path,
 ) -> tuple[int, float]:
     """Store each page as a run does: raw response to WARC, article, cluster, fetch-log row.
     Returns how many failed extraction, and the seconds spent storing."""
-    run_id = archive.start_run()
+    run_id = archive.fetch_log.start_run()
     failed = 0
     busy = 0.0
     with WarcWriter(warc_dir) as warc:

@@ -40,7 +40,7 @@ from collections.abc import Callable
 import corpus
 
 from index.analysis import folded_tokens
-from monitor.near_dup import (
+from monitor.extract.near_dup import (
     NEAR_DUPLICATE,
     SHINGLE,
     Clusterer,
@@ -156,33 +156,34 @@ def exact_jaccard(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--docs", type=int, default=2000)
-    parser.add_argument("--copies", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument(
-        "--chars", type=int, default=2650, help="text length (2,650 characters ≈ 600 words)"
-    )
-    args = parser.parse_args(argv)
-    rng = random.Random(args.seed)
+Copy = tuple[int, str, str]  # (original index, kind, text)
+Event = tuple[int, str]  # (original index, text of another report of the same event)
+
+
+def texts(
+    args: argparse.Namespace, rng: random.Random
+) -> tuple[list[str], list[Copy], list[Event]]:
+    """The originals, their edited copies and other reports of the same events."""
     sampler = corpus.sample_sentences(args.seed + 1)
     originals = [
         f"{d.title}\n{d.text}"
         for d in corpus.articles(args.docs, args.seed, target_chars=args.chars)
     ]
     kinds = list(EDITS)
-    copies: list[tuple[int, str, str]] = []  # (original index, kind, text)
+    copies: list[Copy] = []
     for i in range(args.copies):
         kind = kinds[i % len(kinds)]
         source = rng.randrange(args.docs)
         copies.append((source, kind, EDITS[kind](originals[source], rng, sampler)))
-    events = [(s, same_event(originals[s], rng, sampler)) for s in rng.sample(
-        range(args.docs), args.copies
-    )]
-    print(f"{len(originals)} originals, {len(copies)} copies, {len(events)} same-event",
-          file=sys.stderr)
+    events = [
+        (s, same_event(originals[s], rng, sampler))
+        for s in rng.sample(range(args.docs), args.copies)
+    ]
+    return originals, copies, events
 
+
+def original_fingerprints(originals: list[str]) -> tuple[list[Fingerprint], float]:
+    """Every original's fingerprint, and the seconds they took."""
     start = time.perf_counter()
     fps = [fingerprint(t) for t in originals]
     elapsed = time.perf_counter() - start
@@ -191,10 +192,18 @@ def main(argv: list[str] | None = None) -> int:
         if fp is None:
             sys.exit("an original is shorter than MIN_WORDS: raise --chars")
         fp_of.append(fp)
-    copy_fps = [fingerprint(text) for _, _, text in copies]
-    event_fps = [fingerprint(text) for _, text in events]
+    return fp_of, elapsed
 
-    copy_scores: dict[str, list[float]] = {kind: [] for kind in kinds}
+
+def copy_similarities(
+    originals: list[str],
+    fp_of: list[Fingerprint],
+    copies: list[Copy],
+    copy_fps: list[Fingerprint | None],
+) -> tuple[dict[str, list[float]], list[float], int, int]:
+    """Per kind of edit, each copy's similarity to its original; the errors against exact
+    Jaccard; how many copies share an LSH key with their original; how many got no fingerprint."""
+    copy_scores: dict[str, list[float]] = {kind: [] for kind in EDITS}
     errors: list[float] = []
     shared_key = 0
     # A copy cut below MIN_WORDS gets no fingerprint: it is counted as missed.
@@ -208,11 +217,11 @@ def main(argv: list[str] | None = None) -> int:
         copy_scores[kind].append(score)
         errors.append(abs(score - exact_jaccard(text, originals[source])))
         shared_key += bool(set(lsh_keys(fp)) & set(lsh_keys(fp_of[source])))
-    event_scores = []
-    for (source, _), fp in zip(events, event_fps, strict=True):
-        if fp is not None:
-            event_scores.append(similarity(fp, fp_of[source]))
+    return copy_scores, errors, shared_key, unfingerprinted
 
+
+def random_pairs(fp_of: list[Fingerprint]) -> tuple[int, int]:
+    """Candidates looked up and pairs flagged among the originals, which share no story."""
     clusterer = Clusterer()
     looked_up = 0
     flagged = 0
@@ -221,16 +230,26 @@ def main(argv: list[str] | None = None) -> int:
         looked_up += len(found)
         flagged += sum(similarity(fp, fp_of[c]) >= NEAR_DUPLICATE for c in found)
         clusterer.add(i, fp)
+    return looked_up, flagged
 
-    # Stream everything in random order; truth: a story id per text.
+
+def streamed_clusters(
+    docs: int,
+    fp_of: list[Fingerprint],
+    copies: list[Copy],
+    copy_fps: list[Fingerprint | None],
+    event_fps: list[Fingerprint | None],
+    rng: random.Random,
+) -> dict[str, float | int]:
+    """Everything clustered in random order: copies joined to their original, wrong merges."""
+    # Truth: a story id per text.
     stream: list[tuple[int, int, Fingerprint | None]] = [(i, i, fp) for i, fp in enumerate(fp_of)]
     stream += [
-        (args.docs + k, source, fp)
+        (docs + k, source, fp)
         for k, ((source, _, _), fp) in enumerate(zip(copies, copy_fps, strict=True))
     ]
     stream += [
-        (args.docs + len(copies) + k, args.docs + len(copies) + k, fp)
-        for k, fp in enumerate(event_fps)
+        (docs + len(copies) + k, docs + len(copies) + k, fp) for k, fp in enumerate(event_fps)
     ]
     rng.shuffle(stream)
     streamed = Clusterer()
@@ -239,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         streamed.add(article_id, fp)
         story[article_id] = truth
     joined = sum(
-        streamed.cluster_of(args.docs + k) == streamed.cluster_of(source)
+        streamed.cluster_of(docs + k) == streamed.cluster_of(source)
         for k, (source, _, _) in enumerate(copies)
     )
     wrong = 0
@@ -247,6 +266,41 @@ def main(argv: list[str] | None = None) -> int:
         stories = {story[m] for m in members}
         if len(stories) > 1:
             wrong += len(members)
+    return {
+        "copies_joined": round(joined / len(copies), 4),
+        "wrong_merges": wrong,
+        "count": len(streamed.clusters()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--copies", type=int, default=300)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--chars", type=int, default=2650, help="text length (2,650 characters ≈ 600 words)"
+    )
+    args = parser.parse_args(argv)
+    rng = random.Random(args.seed)
+    originals, copies, events = texts(args, rng)
+    print(
+        f"{len(originals)} originals, {len(copies)} copies, {len(events)} same-event",
+        file=sys.stderr,
+    )
+    fp_of, elapsed = original_fingerprints(originals)
+    copy_fps = [fingerprint(text) for _, _, text in copies]
+    event_fps = [fingerprint(text) for _, text in events]
+    copy_scores, errors, shared_key, unfingerprinted = copy_similarities(
+        originals, fp_of, copies, copy_fps
+    )
+    event_scores = [
+        similarity(fp, fp_of[source])
+        for (source, _), fp in zip(events, event_fps, strict=True)
+        if fp is not None
+    ]
+    looked_up, flagged = random_pairs(fp_of)
+    clusters = streamed_clusters(args.docs, fp_of, copies, copy_fps, event_fps, rng)
 
     all_copy_scores = list(itertools.chain.from_iterable(copy_scores.values()))
     sample_fp = fp_of[0]
@@ -285,11 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         "random_pairs_flagged": flagged,
         "candidates_per_lookup": round(looked_up / len(fp_of), 3),
-        "clusters": {
-            "copies_joined": round(joined / len(copies), 4),
-            "wrong_merges": wrong,
-            "count": len(streamed.clusters()),
-        },
+        "clusters": clusters,
     }
     print(json.dumps(result, ensure_ascii=False))
     return 0

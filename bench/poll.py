@@ -8,7 +8,7 @@ this process, answering from bytes prepared beforehand, so serving costs next to
 Feeds are spread evenly over the hosts. Each feed is a small RSS document with `--entries`
 entries, and each entry links to its own article page on the same host (a short Vietnamese
 article from `corpus.py`), so a run polls every feed, then fetches, extracts, stores and indexes
-every page: a whole first `monitor run` (`monitor.pipeline.run` with every feed due) over a fresh
+every page: a whole first `monitor run` (`monitor.jobs.run.run` with every feed due) over a fresh
 archive. `--entries 0` polls feeds only. Each host also serves a robots.txt allowing everything.
 
 Every request's arrival time is recorded per host. Output:
@@ -41,9 +41,10 @@ import corpus
 
 from index import open_engine
 from monitor.archive import Archive
+from monitor.collect.http import Fetcher
 from monitor.config import load_config
-from monitor.http import Fetcher
-from monitor.pipeline import Progress, run
+from monitor.jobs.progress import Progress
+from monitor.jobs.run import run
 
 Routes = dict[bytes, bytes]  # request target → the whole response
 

@@ -33,7 +33,7 @@ from typing import Any
 import trafilatura
 
 from monitor.errors import ExtractError
-from monitor.extract import STEPS, FeedHints, extract_article
+from monitor.extract.article import STEPS, FeedHints, extract_article
 
 # Far after every page's date, so that no page date counts as "in the future".
 FETCHED_AT = datetime(2030, 1, 1, tzinfo=UTC)
@@ -216,8 +216,10 @@ def run_all(
 
 
 def score_segments(
-    results: Iterable[tuple[Page, float, Result]], misses: Callable[[Page, list[str]], None]
+    results: Iterable[tuple[Page, float, Result]], misses: Callable[[str, list[str]], None]
 ) -> Counts:
+    """Segments found and missed, counted as trafilatura's eval counts them; `misses` is told
+    each page's address and the segments it missed."""
     counts = Counts()
     for page, seconds, result in results:
         counts.seconds += seconds
@@ -229,7 +231,7 @@ def score_segments(
         counts.fp += sum(bool(text) and normalise(w) in text for w in page.truth["without"])
         counts.pages_losing_two += len(missed) >= 2
         if missed:
-            misses(page, missed)
+            misses(page.url, missed)
     return counts
 
 

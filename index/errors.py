@@ -3,6 +3,7 @@
 * SearchError: base of every error `index` raises
   + QuerySyntaxError: a query that can't be parsed; carries the position that is wrong
   + EngineError: an index that can't be opened, written or read
+    - IndexNeedsRebuild: an index of another engine or schema, or a damaged one
 """
 
 from __future__ import annotations
@@ -28,3 +29,8 @@ class QuerySyntaxError(SearchError):
 
 class EngineError(SearchError):
     """An index that can't be opened, written or read."""
+
+
+class IndexNeedsRebuild(EngineError):
+    """The index can't be used as it is (another engine's or schema's, or damaged): rebuilt from
+    its documents, it can. Messages say what is wrong, not how the application rebuilds."""

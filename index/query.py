@@ -33,7 +33,8 @@ first instant, as the end the instant just after the period, so both ends are in
 `2026-01-19T08:30Z` is also accepted and is used as is at either end. A duration
 (`P7D`, `P1W`, `PT12H`, `P1M`, `P1Y2M3DT4H`) counts back from `now`: `date:P7D/` (or just
 `date:P7D`) means the last seven days. Months and years are calendar ones (`P1M` from 31 March
-is 28 or 29 February), weeks are seven days. A duration may only start an open range.
+is 28 or 29 February), weeks are seven days. A duration may only start an open range. (Dates
+are read and written back by `index.query_dates`.)
 
 A query made only of exclusions (`-bóng`) matches every document except those, and is
 `And((MatchAll(), Not(...)))`; the same grounding is applied to negative-only branches of an OR,
@@ -42,14 +43,14 @@ so every engine can run the tree without special cases.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal
 
 from index.analysis import TOKEN_RE, nfc
 from index.errors import QuerySyntaxError
+from index.query_dates import as_utc, parse_interval, render_interval
 
 FIELDS = ("title", "source", "url", "lang", "author")
 DATE_FIELD = "date"
@@ -112,7 +113,7 @@ def parse(query: str, *, exact: bool = False, now: datetime | None = None) -> No
     """
     if not query.strip():
         raise QuerySyntaxError("empty query", query, 0)
-    now = datetime.now(UTC) if now is None else _as_utc(now)
+    now = datetime.now(UTC) if now is None else as_utc(now)
     tokens = _Lexer(query, now).tokens()
     node = _Parser(query, tokens, exact).parse()
     if node is None:
@@ -142,7 +143,7 @@ def to_text(node: Node) -> str:
     if isinstance(node, Phrase):
         return _field_prefix(node.field, node.exact) + '"' + " ".join(node.words) + '"'
     if isinstance(node, DateRange):
-        return f"{DATE_FIELD}:{_render_dates(node)}"
+        return f"{DATE_FIELD}:{render_interval(node.start, node.end)}"
     if isinstance(node, MatchAll):
         return "*"
     if isinstance(node, Not):
@@ -268,7 +269,7 @@ class _Lexer:
         end = self.word_end(i)
         if end == i:
             raise self.error("expected a date after 'date:', like date:2026-01-19", start)
-        dates = _parse_dates(self.query, self.query[i:end], i, self.now)
+        dates = DateRange(*parse_interval(self.query, self.query[i:end], i, self.now))
         return _Token("DATE", start, dates=dates), end
 
     def word_end(self, i: int) -> int:
@@ -280,102 +281,6 @@ class _Lexer:
     def _ends_word(self, i: int) -> bool:
         c = self.query[i]
         return c.isspace() or c in _WORD_END
-
-
-# --- dates --------------------------------------------------------------------------------------
-
-_PERIOD_RE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
-_INSTANT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T")
-_DURATION_RE = re.compile(
-    r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?",
-    re.IGNORECASE,
-)
-_DATE_HELP = (
-    "write YYYY, YYYY-MM or YYYY-MM-DD, a range like 2026-01-19/2026-01-25, or a duration like P7D/"
-)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _parse_dates(query: str, value: str, pos: int, now: datetime) -> DateRange:
-    """The interval written `value`, which starts at `pos` in `query`."""
-    if "/" not in value:
-        if _is_duration(value):
-            return DateRange(_ago(query, value, pos, now), None)
-        return DateRange(*_period(query, value, pos))
-    first, last = value.split("/", 1)
-    last_pos = pos + len(first) + 1
-    if "/" in last:
-        raise QuerySyntaxError("a date range has one '/'", query, last_pos + last.index("/"))
-    if not first and not last:
-        raise QuerySyntaxError("a date range needs a start or an end", query, pos)
-    start: datetime | None = None
-    end: datetime | None = None
-    if first:
-        if _is_duration(first):
-            start = _ago(query, first, pos, now)
-        else:
-            start = _period(query, first, pos)[0]
-    if last:
-        if _is_duration(last):
-            raise QuerySyntaxError(
-                "a duration can only start an open range, as in date:P7D/", query, last_pos
-            )
-        end = _period(query, last, last_pos)[1]
-    if start is not None and end is not None and start >= end:
-        raise QuerySyntaxError("the date range ends before it starts", query, pos)
-    return DateRange(start, end)
-
-
-def _is_duration(text: str) -> bool:
-    return text[:1] in ("P", "p")
-
-
-def _period(query: str, text: str, pos: int) -> tuple[datetime, datetime]:
-    """First instant of the period `text` names and the instant just after it."""
-    if _INSTANT_RE.match(text):
-        try:
-            moment = _as_utc(datetime.fromisoformat(text))
-        except ValueError:
-            raise QuerySyntaxError(f"invalid date {text!r}", query, pos) from None
-        return moment, moment
-    m = _PERIOD_RE.fullmatch(text)
-    if m is None:
-        raise QuerySyntaxError(f"invalid date {text!r}; {_DATE_HELP}", query, pos)
-    year = int(m.group(1))
-    try:
-        if m.group(3) is not None:
-            start = datetime(year, int(m.group(2)), int(m.group(3)), tzinfo=UTC)
-            return start, start + timedelta(days=1)
-        if m.group(2) is not None:
-            month = int(m.group(2))
-            start = datetime(year, month, 1, tzinfo=UTC)
-            return start, datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-        return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
-    except (ValueError, OverflowError):
-        raise QuerySyntaxError(f"no such date {text!r}", query, pos) from None
-
-
-def _ago(query: str, text: str, pos: int, now: datetime) -> datetime:
-    """`now` minus the ISO 8601 duration `text`, with calendar months and years."""
-    m = _DURATION_RE.fullmatch(text)
-    if m is None or not any(m.groups()) or text[-1] in "Tt":
-        raise QuerySyntaxError(
-            f"invalid duration {text!r}; write it like P7D, P2W, PT12H or P1M", query, pos
-        )
-    try:
-        years, months, weeks, days, hours, minutes, seconds = (int(g or 0) for g in m.groups())
-        year, month0 = divmod(now.year * 12 + now.month - 1 - years * 12 - months, 12)
-        # Clamped so that one month before 31 March is the end of February, not an error.
-        day = min(now.day, calendar.monthrange(year, month0 + 1)[1])
-        shifted = now.replace(year=year, month=month0 + 1, day=day)
-        return shifted - timedelta(
-            weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds
-        )
-    except (ValueError, OverflowError):
-        raise QuerySyntaxError(f"duration {text!r} reaches too far back", query, pos) from None
 
 
 # --- parser -------------------------------------------------------------------------------------
@@ -572,38 +477,3 @@ def _render_word(text: str) -> str:
     if text in _KEYWORDS or TOKEN_RE.fullmatch(text) is None:
         return f'"{text}"'
     return text
-
-
-def _render_dates(dates: DateRange) -> str:
-    start, end = dates.start, dates.end
-    if start is not None and end is not None and _is_midnight(start) and _is_midnight(end):
-        if end == start + timedelta(days=1):
-            return start.strftime("%Y-%m-%d")
-        if start.day == 1 and end.day == 1:
-            months = (end.year - start.year) * 12 + end.month - start.month
-            if months == 1:
-                return start.strftime("%Y-%m")
-            if months == 12 and start.month == 1:
-                return start.strftime("%Y")
-    first = "" if start is None else _render_start(start)
-    last = "" if end is None else _render_end(end)
-    return f"{first}/{last}"
-
-
-def _is_midnight(moment: datetime) -> bool:
-    return moment.utcoffset() == timedelta(0) and moment.time() == datetime.min.time()
-
-
-def _render_start(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d") if _is_midnight(moment) else _render_instant(moment)
-
-
-def _render_end(moment: datetime) -> str:
-    # An end day is inclusive in the syntax and exclusive in the tree.
-    if _is_midnight(moment) and moment > datetime.min.replace(tzinfo=UTC):
-        return (moment - timedelta(days=1)).strftime("%Y-%m-%d")
-    return _render_instant(moment)
-
-
-def _render_instant(moment: datetime) -> str:
-    return _as_utc(moment).isoformat().replace("+00:00", "Z")

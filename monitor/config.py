@@ -1,72 +1,85 @@
-"""The one configuration loader: TOML → validated, frozen dataclasses.
+"""The one configuration loader: the packaged defaults, the user's TOML laid over them, then
+validated once into frozen dataclasses.
 
 Where the file is found, first match wins: `--config PATH`, `$MONITOR_CONFIG`, `./config.toml`,
 the user config dir (`platformdirs`), then the defaults shipped inside the package. Relative paths
 in a file are relative to that file; the shipped defaults keep data in the user data dir.
+
+Every default lives in the packaged `default_config.toml` (the repository's `config.toml` is a
+copy of it), but for the user agent, which follows the version. A user's file is laid over it
+table by table and key by key, so a partial file changes only what it names; its `[[feeds]]`
+are the feeds, all of them (a file without any has none: the packaged feeds serve only when
+there is no file at all). Each section is then validated by its own function, and an error
+names the file, the key and what was expected.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from index.engine import ENGINES
+from monitor import __version__
 from monitor.errors import ConfigError
 
 APP_NAME = "press-monitor"
 ENV_CONFIG = "MONITOR_CONFIG"
-DEFAULT_USER_AGENT = (
-    "press-monitor/0.2 (+https://pypi.org/project/press-monitor/; research feed reader)"
+PACKAGED_CONFIG = "default_config.toml"
+# The product token robots.txt rules name, and the version as major.minor.
+USER_AGENT = (
+    f"press-monitor/{'.'.join(__version__.split('.')[:2])} "
+    "(+https://pypi.org/project/press-monitor/; research feed reader)"
 )
-ENGINES = ("tantivy", "whoosh")
 
 
 @dataclass(frozen=True)
 class StorageConfig:
     dir: Path
-    fetch_log_per_feed: int = 200
-    page_log_days: int = 90
-    warc: bool = True
-    warc_max_mb: int = 1000
+    fetch_log_per_feed: int
+    page_log_days: int
+    warc: bool
+    warc_max_mb: int
 
 
 @dataclass(frozen=True)
 class ScheduleConfig:
     """When feeds are polled; all durations in seconds."""
 
-    initial_interval: float = 1800.0
-    min_interval: float = 600.0
-    max_interval: float = 86400.0
-    max_backoff: float = 86400.0
-    jitter: float = 0.2
+    initial_interval: float
+    min_interval: float
+    max_interval: float
+    max_backoff: float
+    jitter: float
 
 
 @dataclass(frozen=True)
 class HttpConfig:
-    user_agent: str = DEFAULT_USER_AGENT
-    timeout: float = 30.0
-    max_seconds: float = 120.0
-    per_host_delay: float = 5.0
-    max_body_bytes: int = 15_000_000
-    max_redirects: int = 5
-    concurrency: int = 8
-    respect_robots: bool = True
+    user_agent: str
+    timeout: float
+    max_seconds: float
+    per_host_delay: float
+    max_body_bytes: int
+    max_redirects: int
+    concurrency: int
+    respect_robots: bool
 
 
 @dataclass(frozen=True)
 class IndexConfig:
-    engine: str = "tantivy"
+    engine: str
 
 
 @dataclass(frozen=True)
 class ReportConfig:
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str
 
 
 @dataclass(frozen=True)
@@ -78,15 +91,25 @@ class FeedConfig:
     tags: tuple[str, ...] = ()
 
 
+# The tables of settings and the keys each may hold.
+SECTIONS: dict[str, type] = {
+    "storage": StorageConfig,
+    "http": HttpConfig,
+    "schedule": ScheduleConfig,
+    "index": IndexConfig,
+    "report": ReportConfig,
+}
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path | None
     storage: StorageConfig
-    http: HttpConfig = field(default_factory=HttpConfig)
-    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
-    index: IndexConfig = field(default_factory=IndexConfig)
-    report: ReportConfig = field(default_factory=ReportConfig)
-    feeds: tuple[FeedConfig, ...] = ()
+    http: HttpConfig
+    schedule: ScheduleConfig
+    index: IndexConfig
+    report: ReportConfig
+    feeds: tuple[FeedConfig, ...]
 
     @property
     def archive_path(self) -> Path:
@@ -130,8 +153,7 @@ def load_config(explicit: Path | None = None) -> Config:
     """Find, read and validate the configuration."""
     path = find_config(explicit)
     if path is None:
-        text = resources.files("monitor").joinpath("default_config.toml").read_text("utf-8")
-        return parse_config(text, None, base=Path(platformdirs.user_data_dir(APP_NAME)))
+        return parse_config(packaged_text(), None, base=Path(platformdirs.user_data_dir(APP_NAME)))
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -139,96 +161,122 @@ def load_config(explicit: Path | None = None) -> Config:
     return parse_config(text, path.resolve(), base=path.resolve().parent)
 
 
+def packaged_text() -> str:
+    """The default configuration shipped inside the package, as written."""
+    return resources.files("monitor").joinpath(PACKAGED_CONFIG).read_text("utf-8")
+
+
+@lru_cache(maxsize=1)
+def _packaged_settings() -> dict[str, dict[str, Any]]:
+    """The packaged tables of settings, with the user agent that follows the version."""
+    data = tomllib.loads(packaged_text())
+    settings = {section: dict(data.get(section, {})) for section in SECTIONS}
+    settings["http"].setdefault("user_agent", USER_AGENT)
+    return settings
+
+
 def parse_config(text: str, path: Path | None, *, base: Path) -> Config:
-    """Validate TOML `text`; `base` anchors relative storage paths."""
+    """Validate TOML `text` laid over the packaged defaults; `base` anchors relative paths."""
     where = str(path) if path else "built-in config"
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from exc
     v = _Validator(where)
-    v.keys(data, "", {"storage", "http", "schedule", "index", "report", "feeds"})
-
-    storage = v.table(data, "storage")
-    v.keys(storage, "storage", set(StorageConfig.__dataclass_fields__))
-    storage_dir = Path(v.string(storage, "storage", "dir", default="data")).expanduser()
-    if not storage_dir.is_absolute():
-        storage_dir = base / storage_dir
-    storage_defaults = StorageConfig(dir=storage_dir)
-    storage_config = StorageConfig(
-        dir=storage_dir,
-        fetch_log_per_feed=int(
-            v.number(
-                storage,
-                "storage",
-                "fetch_log_per_feed",
-                default=storage_defaults.fetch_log_per_feed,
-                positive=True,
-            )
-        ),
-        page_log_days=int(
-            v.number(
-                storage,
-                "storage",
-                "page_log_days",
-                default=storage_defaults.page_log_days,
-                positive=True,
-            )
-        ),
-        warc=v.boolean(storage, "storage", "warc", default=storage_defaults.warc),
-        warc_max_mb=int(
-            v.number(
-                storage,
-                "storage",
-                "warc_max_mb",
-                default=storage_defaults.warc_max_mb,
-                positive=True,
-            )
-        ),
+    v.keys(data, "", {*SECTIONS, "feeds"})
+    tables = {
+        section: {**defaults, **v.section(data, section)}
+        for section, defaults in _packaged_settings().items()
+    }
+    return Config(
+        path=path,
+        storage=_storage(v, tables["storage"], base),
+        http=_http(v, tables["http"]),
+        schedule=_schedule(v, tables["schedule"]),
+        index=_index(v, tables["index"]),
+        report=_report(v, tables["report"]),
+        feeds=_feeds(v, data.get("feeds", [])),
     )
 
-    http = v.table(data, "http")
-    defaults = HttpConfig()
-    v.keys(http, "http", set(HttpConfig.__dataclass_fields__))
-    http_config = HttpConfig(
-        user_agent=v.string(http, "http", "user_agent", default=defaults.user_agent, nonempty=True),
-        timeout=v.number(http, "http", "timeout", default=defaults.timeout, positive=True),
-        max_seconds=v.number(
-            http, "http", "max_seconds", default=defaults.max_seconds, positive=True
-        ),
-        per_host_delay=v.number(http, "http", "per_host_delay", default=defaults.per_host_delay),
-        max_body_bytes=int(
-            v.number(http, "http", "max_body_bytes", default=defaults.max_body_bytes, positive=True)
-        ),
-        max_redirects=int(v.number(http, "http", "max_redirects", default=defaults.max_redirects)),
-        concurrency=int(
-            v.number(http, "http", "concurrency", default=defaults.concurrency, positive=True)
-        ),
-        respect_robots=v.boolean(http, "http", "respect_robots", default=True),
+
+def _storage(v: _Validator, table: dict[str, Any], base: Path) -> StorageConfig:
+    storage_dir = Path(v.string(table, "storage", "dir")).expanduser()
+
+    def count(key: str) -> int:
+        return int(v.number(table, "storage", key, positive=True))
+
+    return StorageConfig(
+        dir=storage_dir if storage_dir.is_absolute() else base / storage_dir,
+        fetch_log_per_feed=count("fetch_log_per_feed"),
+        page_log_days=count("page_log_days"),
+        warc=v.boolean(table, "storage", "warc"),
+        warc_max_mb=count("warc_max_mb"),
     )
 
-    schedule_config = _schedule(v, v.table(data, "schedule"))
 
-    index = v.table(data, "index")
-    v.keys(index, "index", {"engine"})
-    engine = v.string(index, "index", "engine", default="tantivy")
+def _http(v: _Validator, table: dict[str, Any]) -> HttpConfig:
+    def number(key: str, *, positive: bool = True) -> float:
+        return v.number(table, "http", key, positive=positive)
+
+    return HttpConfig(
+        user_agent=v.string(table, "http", "user_agent", nonempty=True),
+        timeout=number("timeout"),
+        max_seconds=number("max_seconds"),
+        per_host_delay=number("per_host_delay", positive=False),
+        max_body_bytes=int(number("max_body_bytes")),
+        max_redirects=int(number("max_redirects", positive=False)),
+        concurrency=int(number("concurrency")),
+        respect_robots=v.boolean(table, "http", "respect_robots"),
+    )
+
+
+def _schedule(v: _Validator, table: dict[str, Any]) -> ScheduleConfig:
+    def seconds(key: str) -> float:
+        return v.number(table, "schedule", key, positive=True)
+
+    config = ScheduleConfig(
+        initial_interval=seconds("initial_interval"),
+        min_interval=seconds("min_interval"),
+        max_interval=seconds("max_interval"),
+        max_backoff=seconds("max_backoff"),
+        jitter=v.number(table, "schedule", "jitter"),
+    )
+    if config.min_interval > config.max_interval:
+        v.fail("schedule", "min_interval", "at most max_interval", config.min_interval)
+    if not config.min_interval <= config.initial_interval <= config.max_interval:
+        v.fail(
+            "schedule",
+            "initial_interval",
+            "between min_interval and max_interval",
+            config.initial_interval,
+        )
+    if config.jitter >= 1:
+        v.fail("schedule", "jitter", "a fraction below 1 (0.2 = ±20%)", config.jitter)
+    return config
+
+
+def _index(v: _Validator, table: dict[str, Any]) -> IndexConfig:
+    engine = v.string(table, "index", "engine")
     if engine not in ENGINES:
         v.fail("index", "engine", f"one of {', '.join(ENGINES)}", engine)
+    return IndexConfig(engine=engine)
 
-    report = v.table(data, "report")
-    v.keys(report, "report", {"timezone"})
-    timezone = v.string(report, "report", "timezone", default="Asia/Ho_Chi_Minh")
+
+def _report(v: _Validator, table: dict[str, Any]) -> ReportConfig:
+    timezone = v.string(table, "report", "timezone")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
         v.fail("report", "timezone", "an IANA time zone such as Asia/Ho_Chi_Minh", timezone)
+    return ReportConfig(timezone=timezone)
 
-    feeds_raw = data.get("feeds", [])
-    if not isinstance(feeds_raw, list):
-        v.fail("", "feeds", "an array of [[feeds]] tables", feeds_raw)
+
+def _feeds(v: _Validator, items: object) -> tuple[FeedConfig, ...]:
+    if not isinstance(items, list):
+        v.fail("", "feeds", "an array of [[feeds]] tables", items)
     feeds: list[FeedConfig] = []
     seen: set[str] = set()
-    for number, item in enumerate(feeds_raw, start=1):
+    for number, item in enumerate(items, start=1):
         section = f"feeds #{number}"
         if not isinstance(item, dict):
             v.fail(section, "", "a table with url and source", item)
@@ -251,43 +299,7 @@ def parse_config(text: str, path: Path | None, *, base: Path) -> Config:
                 tags=tuple(tags),
             )
         )
-    return Config(
-        path=path,
-        storage=storage_config,
-        http=http_config,
-        schedule=schedule_config,
-        index=IndexConfig(engine=engine),
-        report=ReportConfig(timezone=timezone),
-        feeds=tuple(feeds),
-    )
-
-
-def _schedule(v: _Validator, table: dict[str, Any]) -> ScheduleConfig:
-    d = ScheduleConfig()
-    v.keys(table, "schedule", set(ScheduleConfig.__dataclass_fields__))
-
-    def seconds(key: str, default: float) -> float:
-        return v.number(table, "schedule", key, default=default, positive=True)
-
-    config = ScheduleConfig(
-        initial_interval=seconds("initial_interval", d.initial_interval),
-        min_interval=seconds("min_interval", d.min_interval),
-        max_interval=seconds("max_interval", d.max_interval),
-        max_backoff=seconds("max_backoff", d.max_backoff),
-        jitter=v.number(table, "schedule", "jitter", default=d.jitter),
-    )
-    if config.min_interval > config.max_interval:
-        v.fail("schedule", "min_interval", "at most max_interval", config.min_interval)
-    if not config.min_interval <= config.initial_interval <= config.max_interval:
-        v.fail(
-            "schedule",
-            "initial_interval",
-            "between min_interval and max_interval",
-            config.initial_interval,
-        )
-    if config.jitter >= 1:
-        v.fail("schedule", "jitter", "a fraction below 1 (0.2 = ±20%)", config.jitter)
-    return config
+    return tuple(feeds)
 
 
 class _Validator:
@@ -296,7 +308,7 @@ class _Validator:
     def __init__(self, where: str) -> None:
         self.where = where
 
-    def fail(self, section: str, key: str, expected: str, got: object) -> None:
+    def fail(self, section: str, key: str, expected: str, got: object) -> NoReturn:
         name = ".".join(part for part in (section, key) if part)
         raise ConfigError(f"{self.where}: [{name}] must be {expected}, got {got!r}")
 
@@ -316,16 +328,21 @@ class _Validator:
         table: dict[str, Any] = value
         return table
 
+    def section(self, data: dict[str, Any], name: str) -> dict[str, Any]:
+        """The user's table `name` (empty when absent), holding only the keys it may hold."""
+        table = self.table(data, name)
+        self.keys(table, name, {field.name for field in fields(SECTIONS[name])})
+        return table
+
     def string(
         self,
         table: dict[str, Any],
         section: str,
         key: str,
         *,
-        default: str | None = None,
         nonempty: bool = False,
     ) -> str:
-        value = table.get(key, default)
+        value = table.get(key)
         if value is None:
             self.fail(section, key, "present (a string)", None)
         if not isinstance(value, str) or (nonempty and not value.strip()):
@@ -345,10 +362,9 @@ class _Validator:
         section: str,
         key: str,
         *,
-        default: float,
         positive: bool = False,
     ) -> float:
-        value = table.get(key, default)
+        value = table.get(key)
         expected = "a number > 0" if positive else "a number >= 0"
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.fail(section, key, expected, value)
@@ -356,8 +372,8 @@ class _Validator:
             self.fail(section, key, expected, value)
         return float(value)
 
-    def boolean(self, table: dict[str, Any], section: str, key: str, *, default: bool) -> bool:
-        value = table.get(key, default)
+    def boolean(self, table: dict[str, Any], section: str, key: str) -> bool:
+        value = table.get(key)
         if not isinstance(value, bool):
             self.fail(section, key, "true or false", value)
         return bool(value)

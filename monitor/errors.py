@@ -9,6 +9,7 @@
   + FeedError: bytes that are not a usable feed (HTML, malformed XML with no entries)
   + ExtractError: a page from which no article text could be extracted
   + NotFoundError: an id or name asked for on the command line does not exist
+  + SavedSearchError: a saved search name that is not allowed, or that is already taken
 
 Errors of the search library (`index.errors.SearchError`) are translated at the same boundary.
 """
@@ -73,3 +74,7 @@ class ExtractError(MonitorError):
 
 class NotFoundError(MonitorError):
     """Something named on the command line does not exist."""
+
+
+class SavedSearchError(MonitorError):
+    """A saved search name that is not allowed, or that is already taken."""

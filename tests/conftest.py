@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.archive import Archive
 from tests.localsite import LocalSite
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -43,6 +44,13 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "no-config" / "config.toml"))
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Iterator[Archive]:
+    """An empty archive in the test's directory, closed afterwards."""
+    with Archive(tmp_path / "archive.sqlite3") as opened:
+        yield opened
 
 
 def _serve(site: LocalSite) -> Iterator[LocalSite]:

@@ -31,7 +31,9 @@ from typing import Any
 
 import trafilatura
 
-from monitor.extract import VIETNAM, Extracted, FeedHints, decode_html, extract_article
+from monitor.extract.article import FeedHints, decode_html, extract_article
+from monitor.models import Article as Extracted
+from monitor.timestamps import VIETNAM
 
 # Far after every page's date, so that no page date counts as "in the future".
 FETCHED_AT = datetime(2030, 1, 1, tzinfo=UTC)

@@ -5,9 +5,13 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from monitor.archive import Archive, EntryData
+import pytest
+
+from monitor.archive import Archive
+from monitor.archive.migrations import MIGRATIONS
 from monitor.config import FeedConfig
-from monitor.migrations import MIGRATIONS
+from monitor.errors import ArchiveError
+from monitor.models import EntryData
 
 
 def test_migrations_apply_once_and_are_recorded(tmp_path: Path) -> None:
@@ -51,3 +55,22 @@ def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
         with contextlib.suppress(sqlite3.IntegrityError):
             archive.add_entries(feed, [good, bad])
         assert archive.stats()["entries"] == 0
+
+
+def test_a_busy_archive_is_one_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    with Archive(path, busy_timeout=0.05) as archive:
+        other = sqlite3.connect(path, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # another process writing
+            with pytest.raises(ArchiveError, match=r"archive busy: another monitor process"):
+                archive.sync_feeds([FeedConfig(url="https://a.vn/rss", source="A")])
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert [f.url for f in archive.sync_feeds([])] == []
+
+
+def test_sql_mistakes_are_not_disguised_as_archive_errors(tmp_path: Path) -> None:
+    with Archive(tmp_path / "a.sqlite3") as archive, pytest.raises(sqlite3.OperationalError):
+        archive.db.execute("SELECT no_such_column FROM articles")

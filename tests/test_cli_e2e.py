@@ -308,3 +308,15 @@ def test_every_article_keeps_its_lead_and_body_without_boilerplate(collected: Co
         assert article.must_contain in text, article.key
         assert article.must_not_contain not in text, article.key
         assert collected.json("show", str(hit["id"]))["title"] == article.title, article.key
+
+
+def test_an_index_to_rebuild_is_one_line_naming_the_command(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "config.toml", [])
+    index_dir = tmp_path / "data" / "index-tantivy"
+    index_dir.mkdir(parents=True)
+    (index_dir / "notes.txt").write_text("not an index", encoding="utf-8")
+    result = CliRunner(env=dict(WIDE)).invoke(cli, ["--config", str(config), "stats"])
+    assert result.exit_code == 1
+    assert "holds no press-monitor index" in result.output
+    assert "Rebuild the index from the archive: monitor reindex" in result.output
+    assert "Traceback" not in result.output

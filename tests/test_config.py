@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from monitor import __version__
 from monitor.cli import cli
-from monitor.config import load_config, parse_config
+from monitor.config import SECTIONS, load_config, packaged_text, parse_config
 from monitor.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +94,29 @@ def test_parse_config_without_a_file_uses_the_given_base(tmp_path: Path) -> None
     config = parse_config("", None, base=tmp_path)
     assert config.storage.dir == tmp_path / "data"
     assert config.describe == "built-in defaults"
+
+
+def test_every_default_comes_from_the_packaged_config() -> None:
+    for section in SECTIONS.values():
+        for field in fields(section):
+            assert field.default is MISSING and field.default_factory is MISSING, field.name
+    packaged = tomllib.loads(packaged_text())
+    config = parse_config("", None, base=ROOT)
+    assert config.http.timeout == packaged["http"]["timeout"]
+    assert config.schedule.jitter == packaged["schedule"]["jitter"]
+    assert config.index.engine == packaged["index"]["engine"]
+    assert config.report.timezone == packaged["report"]["timezone"]
+
+
+def test_the_default_user_agent_follows_the_version() -> None:
+    major_minor = ".".join(__version__.split(".")[:2])
+    user_agent = parse_config("", None, base=ROOT).http.user_agent
+    assert user_agent.startswith(f"press-monitor/{major_minor} (+https://")
+    assert parse_config('[http]\nuser_agent = "x/1"\n', None, base=ROOT).http.user_agent == "x/1"
+
+
+def test_a_file_lists_its_own_feeds_and_only_no_file_gets_the_packaged_ones(
+    tmp_path: Path,
+) -> None:
+    assert load_config(write(tmp_path, "[http]\ntimeout = 5\n")).feeds == ()
+    assert len(parse_config(packaged_text(), None, base=tmp_path).feeds) >= 12

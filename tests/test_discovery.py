@@ -1,25 +1,29 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from monitor.config import HttpConfig
-from monitor.discovery import COMMON_PATHS, DiscoveredFeed, discover_feeds
+from monitor.collect.discovery import COMMON_PATHS, DiscoveredFeed, discover_feeds
+from monitor.collect.http import Fetcher
+from monitor.config import parse_config
 from monitor.errors import FetchError
-from monitor.http import Fetcher
 from tests.localsite import LocalSite
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 HTML = "text/html; charset=utf-8"
 LATEST = "/vnexpress/rss/tin-moi-nhat.rss"
 LATEST_TITLE = "Tin mới nhất - VnExpress RSS"
+# The packaged defaults, for settings the test does not care about.
+DEFAULTS = parse_config("", None, base=Path("."))
 
 
 @pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
-    with Fetcher(HttpConfig(per_host_delay=0, timeout=5.0, user_agent="pm-test/1")) as client:
+    http = replace(DEFAULTS.http, per_host_delay=0, timeout=5.0, user_agent="pm-test/1")
+    with Fetcher(http) as client:
         yield client
 
 
@@ -103,9 +107,7 @@ def test_the_number_of_candidates_fetched_is_capped(site: LocalSite, fetcher: Fe
     assert len(site.requests) == 1 + 7
 
 
-def test_redirects_to_a_known_feed_are_not_listed_twice(
-    site: LocalSite, fetcher: Fetcher
-) -> None:
+def test_redirects_to_a_known_feed_are_not_listed_twice(site: LocalSite, fetcher: Fetcher) -> None:
     page = f"""<html><head>
 <base href="{site.url("/vnexpress/")}">
 <link rel="alternate" type="application/rss+xml" href="rss/tin-moi-nhat.rss">

@@ -161,9 +161,11 @@ def test_one_article_per_url_key_and_per_canonical_url(world: World) -> None:
         "/b/rss.xml",
     }
     assert "utm_source" in shown["url"]  # the link as first seen is kept; identity drops it
-    tax_entries = world.db().execute(
-        "SELECT COUNT(*) FROM entries WHERE article_id = ?", (tax,)
-    ).fetchone()[0]
+    tax_entries = (
+        world.db()
+        .execute("SELECT COUNT(*) FROM entries WHERE article_id = ?", (tax,))
+        .fetchone()[0]
+    )
     assert tax_entries == 2
 
 
@@ -237,7 +239,7 @@ def test_export_jsonl_csv_and_warc(world: World, tmp_path: Path) -> None:
     assert world("export", "--format", "csv", "-o", str(csv_path)).exit_code == 0
     assert csv_path.read_text("utf-8").count("Báo") >= 4
     warc_path = tmp_path / "pages.warc.gz"
-    result = world("export", "source:\"Báo C\"", "--format", "warc", "-o", str(warc_path))
+    result = world("export", 'source:"Báo C"', "--format", "warc", "-o", str(warc_path))
     assert result.exit_code == 0, result.output
     with gzip.open(warc_path, "rb") as fh:
         exported = fh.read().decode("utf-8", "replace")

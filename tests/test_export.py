@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from monitor.archive.warc_reader import read_response
+from monitor.archive.warc_writer import WarcWriter
 from monitor.errors import ArchiveError
-from monitor.export import EXPORT_FIELDS, write_csv, write_jsonl, write_warc
-from monitor.warc import WarcLocation, WarcWriter, read_response
+from monitor.models import WarcLocation
+from monitor.report.export import EXPORT_FIELDS, write_csv, write_jsonl, write_warc
 
 HANOI = timezone(timedelta(hours=7))
 TEXT_1 = (
@@ -166,9 +168,7 @@ def stored(tmp_path: Path, max_bytes: int = 1_000_000_000) -> tuple[Path, list[W
 def read_stream(data: bytes) -> list[tuple[str, dict[str, str], bytes]]:
     found = []
     for record in ArchiveIterator(io.BytesIO(data), check_digests="raise"):
-        found.append(
-            (record.rec_type, dict(record.rec_headers.headers), record.raw_stream.read())
-        )
+        found.append((record.rec_type, dict(record.rec_headers.headers), record.raw_stream.read()))
     return found
 
 

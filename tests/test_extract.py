@@ -8,9 +8,10 @@ import pytest
 import trafilatura
 from lxml.html import HtmlElement
 
-from monitor.boilerplate import strip_trailing_lists, unwrap_layout_tables
 from monitor.errors import ExtractError
-from monitor.extract import VIETNAM, FeedHints, decode_html, extract_article, strip_outlet_suffix
+from monitor.extract.article import FeedHints, decode_html, extract_article, strip_outlet_suffix
+from monitor.extract.boilerplate import strip_trailing_lists, unwrap_layout_tables
+from monitor.timestamps import VIETNAM
 
 BODY = " ".join(
     [

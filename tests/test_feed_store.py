@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from monitor.archive import Archive
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
-from monitor.schedule import Decision
+from monitor.models import Decision
 
 A = FeedConfig(url="https://a.vn/rss", source="Báo A", tags=("thoi-su",))
 B = FeedConfig(url="https://b.vn/rss", source="Báo B")
 C = FeedConfig(url="https://c.vn/feed", source="Báo C")
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    return Archive(tmp_path / "archive.sqlite3")
 
 
 def urls(archive: Archive) -> list[str]:
@@ -86,7 +80,7 @@ def test_the_fetch_log_keeps_the_last_rows_of_each_feed(archive: Archive) -> Non
     a, b = archive.sync_feeds([A, B])
     for feed in (a, b):
         for n in range(7):
-            archive.log_fetch(
+            archive.fetch_log.log_fetch(
                 run_id=None,
                 kind="feed",
                 feed_id=feed.id,
@@ -95,9 +89,9 @@ def test_the_fetch_log_keeps_the_last_rows_of_each_feed(archive: Archive) -> Non
                 outcome="ok",
                 entries_seen=n,
             )
-    archive.log_fetch(run_id=None, kind="page", source="Báo A", url="u", outcome="ok")
+    archive.fetch_log.log_fetch(run_id=None, kind="page", source="Báo A", url="u", outcome="ok")
     archive.db.execute("UPDATE fetch_log SET at='2020-01-01T00:00:00+00:00' WHERE kind='page'")
-    assert archive.trim_fetch_log(per_feed=3, page_days=90) == 2 * 4 + 1
+    assert archive.fetch_log.trim_fetch_log(per_feed=3, page_days=90) == 2 * 4 + 1
     rows = archive.db.execute(
         "SELECT feed_id, entries_seen FROM fetch_log ORDER BY feed_id, id"
     ).fetchall()

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from monitor.collect.feed_dates import parse_date
+from monitor.collect.feed_parser import absolute_url, parse_feed
 from monitor.decoding import decode_markup
 from monitor.errors import FeedError
-from monitor.extract import VIETNAM
-from monitor.feed_dates import parse_date
-from monitor.feeds import absolute_url, parse_feed
+from monitor.timestamps import VIETNAM
 
 FEED_URL = "https://bao.example.vn/rss/thoi-su.rss"
 
@@ -214,7 +214,9 @@ def test_undefined_entities_and_bare_ampersands_are_salvaged() -> None:
         "Khám sức khoẻ miễn phí cho người dân",
         "Hà Nội & TP HCM đón đợt không khí lạnh",
     ]
-    assert feed.entries[0].url == "https://bao.example.vn/xa-hoi/kham-suc-khoe.html?id=4961150&src=rss"
+    assert (
+        feed.entries[0].url == "https://bao.example.vn/xa-hoi/kham-suc-khoe.html?id=4961150&src=rss"
+    )
     assert feed.warnings[0].startswith("malformed feed, 2 entries salvaged")
 
 
@@ -303,8 +305,12 @@ def test_news_sitemap_is_a_feed() -> None:
         [],
     )
     first = feed.entries[0]
-    assert first.guid == first.url == (
-        "https://bao.example.vn/thoi-su/ha-noi-ban-hanh-quy-dinh-vung-phat-thai-thap-4961301.html"
+    assert (
+        first.guid
+        == first.url
+        == (
+            "https://bao.example.vn/thoi-su/ha-noi-ban-hanh-quy-dinh-vung-phat-thai-thap-4961301.html"
+        )
     )
     assert [e.title for e in feed.entries] == [
         "Hà Nội ban hành quy định vùng phát thải thấp trong vành đai 1",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.archive import Archive
-from monitor.clock import to_iso
 from monitor.config import FeedConfig
+from monitor.timestamps import to_iso
 from tests.cli import Cli, write_config
 from tests.localsite import LocalSite
 
@@ -161,9 +161,7 @@ def test_add_says_clearly_when_nothing_is_found(tmp_path: Path, site: LocalSite)
     assert "no feed found at" in result.output
 
 
-def test_opml_export_then_import_round_trips_the_feed_list(
-    tmp_path: Path, site: LocalSite
-) -> None:
+def test_opml_export_then_import_round_trips_the_feed_list(tmp_path: Path, site: LocalSite) -> None:
     (tmp_path / "one").mkdir()
     first = Feeds(tmp_path / "one", [(site.url("/a.rss"), "Báo A")])
     with Archive(first.archive_path) as archive:

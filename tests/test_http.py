@@ -1,22 +1,26 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 
-from monitor.config import HttpConfig
+from monitor.collect.hosts import per_host
+from monitor.collect.http import Fetcher
+from monitor.config import parse_config
 from monitor.errors import FetchError, HostDeferred, RobotsDisallowed
-from monitor.http import Fetcher
-from monitor.workers import per_host
 from tests.fixtures import catalog as cat
 from tests.localsite import LocalSite
 
 DELAY = 0.2
+# The packaged defaults, for settings the test does not care about.
+DEFAULTS = parse_config("", None, base=Path("."))
 
 
 def fetcher(**overrides: object) -> Fetcher:
     settings = {"per_host_delay": DELAY, "timeout": 5.0, "user_agent": "pm-test/1", **overrides}
-    return Fetcher(HttpConfig(**settings))  # type: ignore[arg-type]
+    return Fetcher(replace(DEFAULTS.http, **settings))  # type: ignore[arg-type]
 
 
 def gaps(site: LocalSite) -> list[float]:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.language import detect_language
+from monitor.extract.language import detect_language
 
 SAMPLES = {
     "vi": "Chiều 22/11, Ủy ban nhân dân thành phố tổ chức hội nghị tổng kết công tác phòng chống "

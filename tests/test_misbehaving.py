@@ -566,8 +566,7 @@ def test_robots_txt_keeps_disallowed_pages_unfetched(tmp_path: Path, site: Local
     # Rules for our user agent's product token; everyone else is kept out entirely.
     site.route(
         "/robots.txt",
-        body="User-agent: press-monitor-tests\nDisallow: /tuoitre/\n\n"
-        "User-agent: *\nDisallow: /\n",
+        body="User-agent: press-monitor-tests\nDisallow: /tuoitre/\n\nUser-agent: *\nDisallow: /\n",
         content_type="text/plain; charset=utf-8",
     )
     site.route("/feeds/tin.rss", body=feed_of(site, PAGE_A, PAGE_B), content_type=RSS)

@@ -9,7 +9,7 @@ import unicodedata
 import pytest
 
 from index.analysis import folded_tokens
-from monitor.near_dup import (
+from monitor.extract.near_dup import (
     BANDS,
     FORMAT,
     MIN_WORDS,

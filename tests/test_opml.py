@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from monitor.collect.opml import NAMESPACE, OpmlFeed, read_opml, write_opml
 from monitor.errors import FeedError
-from monitor.opml import NAMESPACE, OpmlFeed, read_opml, write_opml
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 VNEXPRESS = "https://vnexpress.net/rss/tin-moi-nhat.rss"

@@ -3,7 +3,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from monitor.quality import (
+from monitor.extract.quality import (
     SHORT_CHARS,
     has_paywall,
     is_not_article,

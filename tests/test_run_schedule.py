@@ -90,9 +90,7 @@ def test_publisher_hints_in_the_document_and_the_headers_set_the_interval(
     assert 10800 * 0.8 - 60 <= seconds_until(ttl["next_poll_at"]) <= 10800 * 1.2
 
 
-def test_run_all_polls_every_feed_and_feed_polls_just_one(
-    tmp_path: Path, site: LocalSite
-) -> None:
+def test_run_all_polls_every_feed_and_feed_polls_just_one(tmp_path: Path, site: LocalSite) -> None:
     for name in ("one", "two"):
         site.route(f"/{name}.rss", body=EMPTY_RSS.format(title=name, extra=""))
     runner = Runner(tmp_path, site, ["/one.rss", "/two.rss"])

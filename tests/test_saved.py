@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner, Result
 
 from index.errors import QuerySyntaxError
-from monitor.archive import Archive, EntryData
+from monitor.archive import Archive
 from monitor.cli import cli
 from monitor.config import FeedConfig
-from monitor.errors import NotFoundError
-from monitor.saved import (
-    SavedSearchError,
+from monitor.errors import NotFoundError, SavedSearchError
+from monitor.models import Article, EntryData
+from monitor.report.saved import (
     add_search,
     expand_saved,
     get_search,
@@ -29,11 +29,6 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "config.toml"
     path.write_text('[storage]\ndir = "data"\n', encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def archive(tmp_path: Path) -> Archive:
-    return Archive(tmp_path / "archive.sqlite3")
 
 
 def monitor(config: Path, *args: str) -> Result:
@@ -209,16 +204,16 @@ def _archive_article(config: Path, title: str, text: str) -> None:
         )
         archive.add_entries(feed, [entry])
         (page,) = archive.pending_pages()
-        article = {
-            "title": title,
-            "text": text,
-            "author": None,
-            "published": published,
-            "date_source": "page",
-            "language": "vi",
-            "declared_language": "vi",
-            "extractor": "trafilatura",
-        }
+        article = Article(
+            title=title,
+            text=text,
+            author=None,
+            published=published,
+            date_source="page",
+            language="vi",
+            declared_language="vi",
+            extractor="trafilatura",
+        )
         archive.store_article(
             page.id,
             status=200,

@@ -7,17 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.config import ScheduleConfig
-from monitor.schedule import (
-    RETRY_AFTER_CAP,
-    Hint,
+from monitor.collect.http import RETRY_AFTER_CAP, parse_retry_after
+from monitor.collect.schedule import (
     after_failure,
     after_success,
     document_hints,
     header_hints,
-    parse_retry_after,
     strongest,
 )
+from monitor.config import ScheduleConfig
+from monitor.models import Hint
 
 NOW = datetime(2026, 11, 22, 13, 0, tzinfo=UTC)
 CONFIG = ScheduleConfig(

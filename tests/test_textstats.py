@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from monitor.textstats import top_terms
+from monitor.report.terms import top_terms
 
 
 def test_phrases_do_not_span_sentences_clauses_or_lines() -> None:

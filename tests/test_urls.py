@@ -103,11 +103,15 @@ def test_internationalized_host_is_idna_encoded() -> None:
 
 
 def test_hashbang_fragment_names_content_and_is_kept() -> None:
-    assert normalize_url("http://news.zing.vn/#!/bai-viet/123") == "https://news.zing.vn/#!/bai-viet/123"
+    assert (
+        normalize_url("http://news.zing.vn/#!/bai-viet/123")
+        == "https://news.zing.vn/#!/bai-viet/123"
+    )
 
 
 @pytest.mark.parametrize(
-    "value", ["", "   ", "mailto:toasoan@vnexpress.net", "/relative/path", "http://", "http://x:port/"]
+    "value",
+    ["", "   ", "mailto:toasoan@vnexpress.net", "/relative/path", "http://", "http://x:port/"],
 )
 def test_what_is_not_an_absolute_http_url_is_its_own_key(value: str) -> None:
     assert normalize_url(value) == value.strip()
@@ -199,8 +203,13 @@ def test_canonical_same_site_is_normalized_and_relative_resolved() -> None:
     amp = "https://vnexpress.net/thoi-su/bao-dam-an-ninh-dai-hoi-dang-4961203.html?utm_source=amp"
     assert canonical_url(amp, PAGE) == PAGE
     assert canonical_url("/thoi-su/bao-dam-an-ninh-dai-hoi-dang-4961203.html", PAGE) == PAGE
-    assert canonical_url("//vnexpress.net/thoi-su/bao-dam-an-ninh-dai-hoi-dang-4961203.html",
-                         "http://m.vnexpress.net/bao-dam-an-ninh-dai-hoi-dang-4961203.html") == PAGE
+    assert (
+        canonical_url(
+            "//vnexpress.net/thoi-su/bao-dam-an-ninh-dai-hoi-dang-4961203.html",
+            "http://m.vnexpress.net/bao-dam-an-ninh-dai-hoi-dang-4961203.html",
+        )
+        == PAGE
+    )
     # A mobile page pointing at the desktop article: same registrable domain.
     mobile = "https://m.vnexpress.net/bao-dam-an-ninh-dai-hoi-dang-4961203.html"
     assert canonical_url(PAGE, mobile) == PAGE

@@ -11,6 +11,7 @@ import random
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -20,20 +21,18 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor import __version__
-from monitor.config import HttpConfig
+from monitor.archive.warc_reader import StoredResponse, iter_responses, read_response
+from monitor.archive.warc_writer import WarcWriter
+from monitor.collect.http import Fetcher
+from monitor.config import parse_config
 from monitor.errors import ArchiveError
-from monitor.http import Fetcher
-from monitor.warc import (
-    StoredResponse,
-    WarcLocation,
-    WarcWriter,
-    iter_responses,
-    read_response,
-)
+from monitor.models import WarcLocation
 from tests.localsite import LocalSite
 
 FETCHED = datetime(2026, 11, 22, 13, 15, 42, 123456, tzinfo=UTC)
 UA = "press-monitor-test/1 (+https://example.org/bot)"
+# The packaged defaults, for settings the test does not care about.
+DEFAULTS = parse_config("", None, base=Path("."))
 VI_HTML = (
     "<html><body><h1>Mưa lớn ở miền Trung, nhiều hồ thủy điện xả lũ</h1>"
     "<p>Tại thôn Hòa Bình, xã Đại Lộc, nước ngập đến mái nhà.</p></body></html>"
@@ -185,7 +184,7 @@ def test_a_gzip_page_fetched_over_http_is_stored_decoded(site: LocalSite, tmp_pa
         body=gzip.compress(VI_HTML),
         headers={"Content-Encoding": "gzip", "Content-Type": "text/html; charset=utf-8"},
     )
-    with Fetcher(HttpConfig(per_host_delay=0, user_agent=UA)) as client:
+    with Fetcher(replace(DEFAULTS.http, per_host_delay=0, user_agent=UA)) as client:
         response = client.get(site.url("/tin-tuc/bai-1.html"))
     with WarcWriter(tmp_path, user_agent=UA) as writer:
         location = writer.write_response(
@@ -443,7 +442,7 @@ import json, resource, signal, sys
 from datetime import UTC, datetime
 from pathlib import Path
 from monitor.errors import ArchiveError
-from monitor.warc import WarcWriter
+from monitor.archive.warc_writer import WarcWriter
 
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # writes past the limit fail with EFBIG instead
 soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)

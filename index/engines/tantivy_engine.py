@@ -1,6 +1,6 @@
 """The tantivy engine (Rust, via the `tantivy` package).
 
-Text is analyzed in Python (`_common.analyze_document`) and handed to tantivy as space-joined
+Text is analyzed in Python (`terms.analyze_document`) and handed to tantivy as space-joined
 tokens in fields using tantivy's "whitespace" tokenizer: measured on 3 KB articles, that costs
 ~0.1 ms a document against ~1.9 ms for `PreTokenizedString` (one Python `Token` object per
 token), and Python's analysis (~0.25 ms) is the bottleneck either way.
@@ -28,14 +28,15 @@ from typing import Any
 
 import tantivy
 
-from index.engines import _common as common
-from index.engines._common import Candidate
-from index.errors import EngineError
+from index.engines import terms
+from index.engines.directory import check_directory, directory_size, write_marker
+from index.engines.ordering import UNDATED_KEY, Candidate, relevance_page
+from index.errors import EngineError, IndexNeedsRebuild
 from index.model import Counts, Document, Hit, SearchPage, Sort
 from index.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Term
 
 NAME = "tantivy"
-# Bump when the fields or their analysis change: older indexes then ask for `monitor reindex`.
+# Bump when the fields or their analysis change: older indexes then ask for a rebuild.
 SCHEMA_VERSION = 1
 
 _WRITER_HEAP = 128_000_000
@@ -46,11 +47,11 @@ _WRITER_THREADS = 1
 _BUCKET_LIMIT = 60_000
 
 _FOLDED = {
-    "default": (("title_f", common.TITLE_BOOST), ("text_f", 1.0)),
+    "default": (("title_f", terms.TITLE_BOOST), ("text_f", 1.0)),
     "title": (("title_f", 1.0),),
 }
 _EXACT = {
-    "default": (("title_x", common.TITLE_BOOST), ("text_x", 1.0)),
+    "default": (("title_x", terms.TITLE_BOOST), ("text_x", 1.0)),
     "title": (("title_x", 1.0),),
 }
 _SINGLE = {"author": (("author_f", 1.0),), "url": (("url_t", 1.0),)}
@@ -78,7 +79,7 @@ class TantivyEngine:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        existed = common.check_directory(self.path, NAME, SCHEMA_VERSION)
+        existed = check_directory(self.path, NAME, SCHEMA_VERSION)
         self._schema = _schema()
         try:
             if existed:
@@ -87,14 +88,13 @@ class TantivyEngine:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._index = tantivy.Index(self._schema, path=str(self.path), reuse=False)
         except (ValueError, OSError) as exc:
-            raise EngineError(
-                f"can't open the tantivy index in {self.path}: {exc}; "
-                "it may be corrupt: run `monitor reindex`"
+            raise IndexNeedsRebuild(
+                f"can't open the tantivy index in {self.path}: {exc}; it may be corrupt"
             ) from exc
         if existed:
             self._schema = self._index.schema
         else:
-            common.write_marker(self.path, NAME, SCHEMA_VERSION)
+            write_marker(self.path, NAME, SCHEMA_VERSION)
         self._writer: tantivy.IndexWriter | None = None
         self._closed = False
 
@@ -120,7 +120,7 @@ class TantivyEngine:
         writer = self._get_writer()
         n = 0
         for doc in docs:
-            a = common.analyze_document(doc)
+            a = terms.analyze_document(doc)
             tdoc = tantivy.Document()
             tdoc.add_text("id", a.id)
             tdoc.add_text("title_x", a.title_exact)
@@ -134,8 +134,8 @@ class TantivyEngine:
             tdoc.add_text("source", a.source)
             tdoc.add_text("lang", a.lang)
             if a.published is None:
-                tdoc.add_integer("sort_new", common.UNDATED_KEY)
-                tdoc.add_integer("sort_old", common.UNDATED_KEY)
+                tdoc.add_integer("sort_new", UNDATED_KEY)
+                tdoc.add_integer("sort_old", UNDATED_KEY)
             else:
                 tdoc.add_integer("published", a.published)
                 tdoc.add_integer("sort_new", a.published)
@@ -198,7 +198,7 @@ class TantivyEngine:
         return int(self._searcher().num_docs)
 
     def size_bytes(self) -> int:
-        return common.directory_size(self.path)
+        return directory_size(self.path)
 
     def count(self, query: Node) -> int:
         return _count(self._searcher(), self._compile(query))
@@ -215,7 +215,7 @@ class TantivyEngine:
         searcher = self._searcher()
         compiled = self._compile(query)
         limit, offset = max(limit, 0), max(offset, 0)
-        if sort == "relevance" and not common.is_scored(query):
+        if sort == "relevance" and not terms.is_scored(query):
             # Every match scores the same: relevance order is newest first.
             sort = "newest"
         if sort == "relevance":
@@ -230,7 +230,7 @@ class TantivyEngine:
                 hits = result.hits
                 keys = searcher.fast_field_values("sort_new", [addr for _s, addr in hits])
                 cands = [
-                    Candidate(float(score), int(key or common.UNDATED_KEY), addr)
+                    Candidate(float(score), int(key or UNDATED_KEY), addr)
                     for (score, addr), key in zip(hits, keys, strict=True)
                 ]
                 if not separate:
@@ -239,7 +239,7 @@ class TantivyEngine:
                     counted.append(_count(searcher, compiled))
                 return cands, counted[0]
 
-            page, total = common.relevance_page(fetch, offset, limit)
+            page, total = relevance_page(fetch, offset, limit)
             scored = [(c.score, c.ref) for c in page]
         else:
             field = "sort_new" if sort == "newest" else "sort_old"
@@ -260,7 +260,7 @@ class TantivyEngine:
     def _hit(
         self, searcher: tantivy.Searcher, addr: Any, score: float, query: Node, snippets: bool
     ) -> Hit:
-        return common.make_hit(_stored(searcher, addr), score, query, snippets)
+        return terms.make_hit(_stored(searcher, addr), score, query, snippets)
 
     def ids(self, query: Node) -> list[str]:
         searcher = self._searcher()
@@ -284,18 +284,18 @@ class TantivyEngine:
         histogram = {
             "histogram": {
                 "field": "published",
-                "interval": common.MICROS_PER_DAY,
+                "interval": terms.MICROS_PER_DAY,
                 # The grid starts where local midnight falls in UTC.
-                "offset": (-offset_us) % common.MICROS_PER_DAY,
+                "offset": (-offset_us) % terms.MICROS_PER_DAY,
                 "min_doc_count": 1,
             }
         }
-        terms = {"field": "source", "size": _BUCKET_LIMIT}
-        flat = searcher.aggregate(compiled, {"src": {"terms": terms}, "day": histogram})
+        source_terms = {"field": "source", "size": _BUCKET_LIMIT}
+        flat = searcher.aggregate(compiled, {"src": {"terms": source_terms}, "day": histogram})
         sources = [(str(b["key"]), int(b["doc_count"])) for b in flat["src"]["buckets"]]
         if len(sources) * (len(flat["day"]["buckets"]) + 1) <= _BUCKET_LIMIT:
             nested = searcher.aggregate(
-                compiled, {"src": {"terms": terms, "aggs": {"day": histogram}}}
+                compiled, {"src": {"terms": source_terms, "aggs": {"day": histogram}}}
             )
             per_source = [
                 (str(b["key"]), int(b["doc_count"]), b["day"]["buckets"])
@@ -316,7 +316,7 @@ class TantivyEngine:
                 key = bucket["key"]
                 day = days_by_key.get(key)
                 if day is None:
-                    day = days_by_key[key] = common.day_of(int(key), utc_offset)
+                    day = days_by_key[key] = terms.day_of(int(key), utc_offset)
                 by_day[day] = by_day.get(day, 0) + n
                 # Sources are distinct terms and days distinct buckets: each pair comes once.
                 by_source_day[(source, day)] = n
@@ -346,11 +346,11 @@ class TantivyEngine:
     def _compile(self, node: Node) -> tantivy.Query:
         q = tantivy.Query
         if isinstance(node, (Term, Phrase)):
-            return self._leaf(common.leaf(node))
+            return self._leaf(terms.leaf(node))
         if isinstance(node, MatchAll):
             return _zero(q.all_query())
         if isinstance(node, DateRange):
-            start, end = common.micros_bounds(node)
+            start, end = terms.micros_bounds(node)
             if start is None and end is None:
                 return _zero(q.exists_query("published"))
             # tantivy wants an unbounded side marked inclusive.
@@ -366,7 +366,7 @@ class TantivyEngine:
                 )
             )
         if isinstance(node, And):
-            must, must_not = common.split_and(node)
+            must, must_not = terms.split_and(node)
             clauses = [(tantivy.Occur.Must, self._compile(c)) for c in must]
             if not clauses:
                 clauses.append((tantivy.Occur.Must, _zero(q.all_query())))
@@ -387,7 +387,7 @@ class TantivyEngine:
             )
         raise EngineError(f"unknown query node {node!r}")
 
-    def _leaf(self, leaf: common.Leaf) -> tantivy.Query:
+    def _leaf(self, leaf: terms.Leaf) -> tantivy.Query:
         if leaf.empty:
             return tantivy.Query.empty_query()
         if leaf.kind == "source":
@@ -402,7 +402,7 @@ class TantivyEngine:
         if not leaf.bonus:
             return folded
         bonus = tantivy.Query.boost_query(
-            self._match(_EXACT[leaf.kind], leaf.exact), common.EXACT_BOOST
+            self._match(_EXACT[leaf.kind], leaf.exact), terms.EXACT_BOOST
         )
         return tantivy.Query.boolean_query(
             [(tantivy.Occur.Must, folded), (tantivy.Occur.Should, bonus)]
@@ -436,7 +436,7 @@ def _count(searcher: tantivy.Searcher, compiled: tantivy.Query) -> int:
 def _has_phrase(node: Node) -> bool:
     """Whether the tree holds a phrase (or a word that analyzes to several tokens)."""
     if isinstance(node, (Term, Phrase)):
-        leaf = common.leaf(node)
+        leaf = terms.leaf(node)
         return len(leaf.folded) > 1
     if isinstance(node, (And, Or)):
         return any(_has_phrase(c) for c in node.children)
@@ -445,11 +445,11 @@ def _has_phrase(node: Node) -> bool:
     return False
 
 
-def _stored(searcher: tantivy.Searcher, addr: tantivy.DocAddress) -> common.StoredDoc:
+def _stored(searcher: tantivy.Searcher, addr: tantivy.DocAddress) -> terms.StoredDoc:
     blob = searcher.doc(addr).get_first("stored")
     if not isinstance(blob, bytes):
-        raise EngineError("a document in the index has no stored fields; run `monitor reindex`")
-    return common.load_stored(blob)
+        raise IndexNeedsRebuild("a document in the index has no stored fields")
+    return terms.load_stored(blob)
 
 
 def _zero(query: tantivy.Query) -> tantivy.Query:

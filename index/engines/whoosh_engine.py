@@ -52,14 +52,15 @@ from whoosh.index import LockError
 from whoosh.sorting import FieldFacet
 from whoosh.writing import CLEAR
 
-from index.engines import _common as common
-from index.engines._common import Candidate
-from index.errors import EngineError
+from index.engines import terms
+from index.engines.directory import check_directory, directory_size, write_marker
+from index.engines.ordering import UNDATED_KEY, Candidate, relevance_page
+from index.errors import EngineError, IndexNeedsRebuild
 from index.model import Counts, Document, SearchPage, Sort
 from index.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Term
 
 NAME = "whoosh"
-# Bump when the fields or their analysis change: older indexes then ask for `monitor reindex`.
+# Bump when the fields or their analysis change: older indexes then ask for a rebuild.
 SCHEMA_VERSION = 1
 
 # Documents per writer, i.e. per new segment. whoosh's posting pool spills to disk (a pickle per
@@ -74,11 +75,11 @@ _INDEX_NAME = "MAIN"  # whoosh's default, as create_in uses
 
 # (syllable field, bigram field, boost) per field kind and form.
 _FOLDED = {
-    "default": (("title_f", "title_bf", common.TITLE_BOOST), ("text_f", "text_bf", 1.0)),
+    "default": (("title_f", "title_bf", terms.TITLE_BOOST), ("text_f", "text_bf", 1.0)),
     "title": (("title_f", "title_bf", 1.0),),
 }
 _EXACT = {
-    "default": (("title_x", "title_bx", common.TITLE_BOOST), ("text_x", "text_bx", 1.0)),
+    "default": (("title_x", "title_bx", terms.TITLE_BOOST), ("text_x", "text_bx", 1.0)),
     "title": (("title_x", "title_bx", 1.0),),
 }
 # Short fields: positional phrases on the tokens themselves are cheap.
@@ -90,7 +91,7 @@ _POSITIONAL_FIELDS = ("title_bx", "title_bf", "text_bx", "text_bf", "author_f", 
 
 
 def _schema() -> Schema:
-    # Tokens arrive analyzed and space-joined (see _common.analyze_document).
+    # Tokens arrive analyzed and space-joined (see terms.analyze_document).
     tokens = SpaceSeparatedTokenizer()
     plain = {name: TEXT(analyzer=tokens, phrase=False) for name in _PLAIN_FIELDS}
     positional = {name: TEXT(analyzer=tokens, phrase=True) for name in _POSITIONAL_FIELDS}
@@ -147,17 +148,14 @@ def _open_existing(path: Path) -> Any:
         # whoosh fails on a damaged index with anything from struct.error to
         # UnpicklingError; all of them mean the same thing here.
         storage.close_opened()
-        raise EngineError(
-            f"can't open the whoosh index in {path}: {type(exc).__name__}: {exc}; "
-            "it may be corrupt: run `monitor reindex`"
+        raise IndexNeedsRebuild(
+            f"can't open the whoosh index in {path}: {type(exc).__name__}: {exc}; it may be corrupt"
         ) from exc
     storage.stop_tracking()
     schema_names = set(ix.schema.names())
     if schema_names != set(_schema().names()):
         ix.close()
-        raise EngineError(
-            f"the whoosh index in {path} has unexpected fields; run `monitor reindex`"
-        )
+        raise IndexNeedsRebuild(f"the whoosh index in {path} has unexpected fields")
     return ix
 
 
@@ -168,14 +166,14 @@ class WhooshEngine:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        existed = common.check_directory(self.path, NAME, SCHEMA_VERSION)
+        existed = check_directory(self.path, NAME, SCHEMA_VERSION)
         if existed:
             self._index = _open_existing(self.path)
         else:
             self.path.mkdir(parents=True, exist_ok=True)
             self._index = whoosh_index.create_in(str(self.path), _schema())
         if not existed:
-            common.write_marker(self.path, NAME, SCHEMA_VERSION)
+            write_marker(self.path, NAME, SCHEMA_VERSION)
         self._pending: dict[str, Document] = {}
         self._deleted: set[str] = set()
         self._searcher_obj: Any = None
@@ -252,7 +250,7 @@ class WhooshEngine:
             ) from exc
 
     def _fields(self, doc: Document) -> dict[str, Any]:
-        a = common.analyze_document(doc)
+        a = terms.analyze_document(doc)
         (title_x, title_f), (text_x, text_f) = a.title_tokens, a.text_tokens
         fields: dict[str, Any] = {
             "id": a.id,
@@ -260,17 +258,17 @@ class WhooshEngine:
             "title_f": a.title_folded,
             "text_x": a.text_exact,
             "text_f": a.text_folded,
-            "title_bx": common.bigram_text(title_x),
-            "title_bf": common.bigram_text(title_f),
-            "text_bx": common.bigram_text(text_x),
-            "text_bf": common.bigram_text(text_f),
+            "title_bx": terms.bigram_text(title_x),
+            "title_bf": terms.bigram_text(title_f),
+            "text_bx": terms.bigram_text(text_x),
+            "text_bf": terms.bigram_text(text_f),
             "author_f": a.author,
             "url_t": a.url,
             "source_k": ",".join(a.source_keys),
             "source": a.source,
             "lang": a.lang,
-            "sort_new": common.UNDATED_KEY if a.published is None else a.published,
-            "sort_old": common.UNDATED_KEY if a.published is None else -a.published,
+            "sort_new": UNDATED_KEY if a.published is None else a.published,
+            "sort_old": UNDATED_KEY if a.published is None else -a.published,
             "stored": a.stored,
         }
         if a.published is not None:
@@ -321,7 +319,7 @@ class WhooshEngine:
         return int(self._searcher().doc_count())
 
     def size_bytes(self) -> int:
-        return common.directory_size(self.path)
+        return directory_size(self.path)
 
     def count(self, query: Node) -> int:
         searcher = self._searcher()
@@ -344,7 +342,7 @@ class WhooshEngine:
         limit, offset = max(limit, 0), max(offset, 0)
         if _empty(searcher):
             return SearchPage(total=0, hits=[])
-        if sort == "relevance" and not common.is_scored(query):
+        if sort == "relevance" and not terms.is_scored(query):
             sort = "newest"
         if sort == "relevance":
             sort_new = searcher.reader().column_reader("sort_new")
@@ -357,7 +355,7 @@ class WhooshEngine:
                 ]
                 return cands, len(results)
 
-            page, total = common.relevance_page(fetch, offset, limit)
+            page, total = relevance_page(fetch, offset, limit)
             scored = [(c.score, c.ref) for c in page]
         else:
             field = "sort_new" if sort == "newest" else "sort_old"
@@ -367,8 +365,8 @@ class WhooshEngine:
             total = len(results)
             scored = [(0.0, docnum) for _key, docnum in results.top_n[offset : offset + limit]]
         hits = [
-            common.make_hit(
-                common.load_stored(searcher.stored_fields(docnum)["stored"]),
+            terms.make_hit(
+                terms.load_stored(searcher.stored_fields(docnum)["stored"]),
                 score,
                 query,
                 snippets,
@@ -405,13 +403,13 @@ class WhooshEngine:
             source = sources[docnum]
             by_source[source] = by_source.get(source, 0) + 1
             micros = published[docnum]
-            if micros == common.UNDATED_KEY:
+            if micros == UNDATED_KEY:
                 undated += 1
                 continue
-            day_number = (micros + offset_us) // common.MICROS_PER_DAY
+            day_number = (micros + offset_us) // terms.MICROS_PER_DAY
             day = day_cache.get(day_number)
             if day is None:
-                day = day_cache[day_number] = common.day_of(micros, utc_offset)
+                day = day_cache[day_number] = terms.day_of(micros, utc_offset)
             by_day[day] = by_day.get(day, 0) + 1
             key = (source, day)
             by_source_day[key] = by_source_day.get(key, 0) + 1
@@ -421,14 +419,14 @@ class WhooshEngine:
 
     def _compile(self, node: Node) -> Any:
         if isinstance(node, (Term, Phrase)):
-            return self._leaf(common.leaf(node))
+            return self._leaf(terms.leaf(node))
         if isinstance(node, MatchAll):
             return _zero(wq.Every())
         if isinstance(node, DateRange):
-            start, end = common.micros_bounds(node)
+            start, end = terms.micros_bounds(node)
             return _zero(wq.NumericRange("published", start, end, endexcl=end is not None))
         if isinstance(node, And):
-            must, must_not = common.split_and(node)
+            must, must_not = terms.split_and(node)
             positive = [self._compile(c) for c in must] or [_zero(wq.Every())]
             required = positive[0] if len(positive) == 1 else wq.And(positive)
             if not must_not:
@@ -443,7 +441,7 @@ class WhooshEngine:
             return _excluding(self._compile(node.child))
         raise EngineError(f"unknown query node {node!r}")
 
-    def _leaf(self, leaf: common.Leaf) -> Any:
+    def _leaf(self, leaf: terms.Leaf) -> Any:
         if leaf.empty:
             return wq.NullQuery
         if leaf.kind == "source":
@@ -460,7 +458,7 @@ class WhooshEngine:
         folded = self._match(_FOLDED[leaf.kind], leaf.folded)
         if not leaf.bonus:
             return folded
-        bonus = self._match(_EXACT[leaf.kind], leaf.exact, common.EXACT_BOOST)
+        bonus = self._match(_EXACT[leaf.kind], leaf.exact, terms.EXACT_BOOST)
         return wq.AndMaybe(folded, bonus)
 
     def _match(
@@ -472,9 +470,9 @@ class WhooshEngine:
             if len(tokens) == 1:
                 queries.append(wq.Term(syllable_field, tokens[0], boost=b))
             elif len(tokens) == 2:
-                queries.append(wq.Term(bigram_field, common.bigrams(tokens)[0], boost=b))
+                queries.append(wq.Term(bigram_field, terms.bigrams(tokens)[0], boost=b))
             else:
-                queries.append(wq.Phrase(bigram_field, common.bigrams(tokens), boost=b))
+                queries.append(wq.Phrase(bigram_field, terms.bigrams(tokens), boost=b))
         return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from index import ENGINES, Document, Engine, EngineError, Sort, open_engine
-from index.engines._common import MARKER
+from index.engines.directory import MARKER
+from index.errors import IndexNeedsRebuild
 from index.model import SORTS
 from index.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Term, parse
 from index.snippets import make_snippet
@@ -717,7 +718,7 @@ def test_new_directory_is_created(name: str, tmp_path: Path) -> None:
 def test_another_engines_index_is_refused(name: str, tmp_path: Path) -> None:
     other = next(n for n in ENGINE_NAMES if n != name)
     open_engine(other, tmp_path).close()
-    with pytest.raises(EngineError, match=f"holds a {other} index"):
+    with pytest.raises(IndexNeedsRebuild, match=f"holds a {other} index"):
         open_engine(name, tmp_path)
 
 
@@ -725,7 +726,7 @@ def test_another_engines_index_is_refused(name: str, tmp_path: Path) -> None:
 def test_older_schema_asks_for_reindex(name: str, tmp_path: Path) -> None:
     open_engine(name, tmp_path).close()
     (tmp_path / MARKER).write_text(json.dumps({"engine": name, "schema": 0}))
-    with pytest.raises(EngineError, match=r"index schema v0 is older .* run `monitor reindex`"):
+    with pytest.raises(IndexNeedsRebuild, match=r"index schema v0 is older .* needs a rebuild"):
         open_engine(name, tmp_path)
 
 
@@ -746,7 +747,7 @@ def test_corrupt_index_is_reported(name: str, tmp_path: Path) -> None:
     for path in tmp_path.iterdir():
         if path.name != MARKER and path.is_file():
             path.write_bytes(b"\x00garbage")
-    with pytest.raises(EngineError, match="monitor reindex"):
+    with pytest.raises(IndexNeedsRebuild, match=r"corrupt|stored fields"):
         broken = open_engine(name, tmp_path)
         # Some damage only shows when the index is read.
         try:

@@ -1,0 +1,289 @@
+"""How a document and a query word become index terms, the same for every engine.
+
+Both engines index the same terms, computed here once per document, so they agree on what
+matches; they differ only in how they store and run them.
+
+Fields (as terms):
+
+* title / text, each in two forms: exact tokens (lowercase, diacritics kept, tone placement
+  unified) and folded tokens (no diacritics, đ→d), both from `analysis.analyze`.
+* source: the folded tokens of the name joined by a space and without a space
+  ("Tuổi Trẻ" → "tuoi tre", "tuoitre"), matched as a whole value.
+* lang: the lowercased language code; author: folded tokens; url: folded `TOKEN_RE` tokens of
+  the URL, so `url:vnexpress.net` is a phrase of "vnexpress" "net".
+* published: microseconds since the epoch, UTC.
+
+Exact matching (`=word`) applies to title and text; author, url, source and lang are always
+matched folded. A query word with no letters or digits at all matches nothing (the parser drops
+such words, so this only concerns hand-built trees).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+
+from index.analysis import TOKEN_RE, analyze, fold, folded_tokens, nfc
+from index.errors import EngineError
+from index.model import Document, Hit, Snippet
+from index.query import And, DateRange, Node, Not, Or, Phrase, Term
+from index.snippets import make_snippet
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROS_PER_DAY = 86_400_000_000
+# Tokens this long are never words (base64, minified code); capping them keeps every engine
+# under its own term-length limit. Truncating instead of dropping keeps positions intact.
+MAX_TOKEN_CHARS = 100
+
+TITLE_BOOST = 2.0
+# Weight of the clause that rewards the exact (diacritic) form of a word in folded searches.
+EXACT_BOOST = 1.5
+
+FieldKind = Literal["default", "title", "author", "url", "source", "lang"]
+_SCORED_FIELDS = (None, "title", "author", "url")
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+
+def to_micros(moment: datetime) -> int:
+    """Microseconds since the epoch; a naive datetime is taken to be UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def from_micros(micros: int) -> datetime:
+    return EPOCH + timedelta(microseconds=micros)
+
+
+def day_of(micros: int, utc_offset: timedelta) -> date:
+    return (EPOCH + timedelta(microseconds=micros) + utc_offset).date()
+
+
+def micros_bounds(node: DateRange) -> tuple[int | None, int | None]:
+    """[start, end) of a date range in microseconds."""
+    start = None if node.start is None else to_micros(node.start)
+    end = None if node.end is None else to_micros(node.end)
+    return start, end
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+
+def _capped(tokens: list[str]) -> list[str]:
+    if tokens and max(map(len, tokens)) > MAX_TOKEN_CHARS:
+        return [t[:MAX_TOKEN_CHARS] for t in tokens]
+    return tokens
+
+
+def _capped_pair(exact: list[str], folded: list[str]) -> tuple[list[str], list[str]]:
+    """Both forms of a text's tokens, capped. Folding never lengthens a token (checked over
+    all of Unicode), so when no exact token is too long no folded one is: one scan, not two."""
+    if exact and max(map(len, exact)) > MAX_TOKEN_CHARS:
+        return _capped(exact), _capped(folded)
+    return exact, folded
+
+
+@dataclass(frozen=True, slots=True)
+class Analyzed:
+    """A document's index terms (each token list as one space-joined string) and stored values.
+
+    Token strings are space-joined because both engines split them on whitespace faster than
+    they accept token objects from Python.
+    """
+
+    id: str
+    title_exact: str
+    title_folded: str
+    text_exact: str
+    text_folded: str
+    title_tokens: tuple[list[str], list[str]]
+    text_tokens: tuple[list[str], list[str]]
+    source: str
+    source_keys: tuple[str, ...]
+    lang: str
+    author: str
+    url: str
+    published: int | None
+    stored: bytes
+
+
+def analyze_document(doc: Document) -> Analyzed:
+    """Every term and stored value of `doc`, computed once for all fields."""
+    title_x, title_f = _capped_pair(*analyze(doc.title))
+    text_x, text_f = _capped_pair(*analyze(doc.text))
+    source = nfc(doc.source)
+    published = None if doc.published is None else to_micros(doc.published)
+    stored = json.dumps(
+        [
+            doc.id,
+            doc.url,
+            nfc(doc.title),
+            source,
+            published,
+            doc.language,
+            doc.author,
+            # Snippets are cut from NFC text.
+            nfc(doc.text),
+        ],
+        ensure_ascii=False,
+    ).encode("utf-8")
+    return Analyzed(
+        id=doc.id,
+        title_exact=" ".join(title_x),
+        title_folded=" ".join(title_f),
+        text_exact=" ".join(text_x),
+        text_folded=" ".join(text_f),
+        title_tokens=(title_x, title_f),
+        text_tokens=(text_x, text_f),
+        source=source,
+        source_keys=source_keys(doc.source),
+        lang=lang_key(doc.language or ""),
+        author=" ".join(_capped(folded_tokens(doc.author or ""))),
+        url=" ".join(url_tokens(doc.url)),
+        published=published,
+        stored=stored,
+    )
+
+
+# Joins the two syllables of a bigram term; never inside a token (TOKEN_RE excludes "_").
+BIGRAM_JOIN = "_"
+
+
+def bigrams(tokens: Sequence[str]) -> list[str]:
+    """Adjacent token pairs as single terms: "a b c" → "a_b", "b_c"."""
+    return list(map(BIGRAM_JOIN.join, itertools.pairwise(tokens)))
+
+
+def bigram_text(tokens: Sequence[str]) -> str:
+    """`bigrams` space-joined, as the engines take token lists."""
+    return " ".join(map(BIGRAM_JOIN.join, itertools.pairwise(tokens)))
+
+
+def source_keys(source: str) -> tuple[str, ...]:
+    """The whole-value keys a source is found by: folded words with and without spaces."""
+    tokens = _capped(folded_tokens(source))
+    spaced, joined = " ".join(tokens), "".join(tokens)
+    return (spaced,) if spaced == joined else (spaced, joined)
+
+
+def lang_key(lang: str) -> str:
+    return fold(lang.strip())
+
+
+def url_tokens(url: str) -> list[str]:
+    return _capped(TOKEN_RE.findall(fold(nfc(url))))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    id: str
+    url: str
+    title: str
+    source: str
+    published: int | None
+    language: str | None
+    author: str | None
+    text: str
+
+
+def load_stored(blob: bytes) -> StoredDoc:
+    doc_id, url, title, source, published, language, author, text = json.loads(blob)
+    return StoredDoc(doc_id, url, title, source, published, language, author, text)
+
+
+def make_hit(stored: StoredDoc, score: float, query: Node, snippets: bool) -> Hit:
+    return Hit(
+        id=stored.id,
+        score=score,
+        url=stored.url,
+        title=stored.title,
+        source=stored.source,
+        published=None if stored.published is None else from_micros(stored.published),
+        language=stored.language,
+        author=stored.author,
+        snippet=make_snippet(stored.text, query) if snippets else Snippet(""),
+    )
+
+
+# --- queries --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A Term or Phrase reduced to what an engine looks up.
+
+    For text-like fields `exact` and `folded` are the token sequences (a phrase when longer
+    than one); for source and lang `key` is the whole value. `bonus` is set when a folded
+    search should also reward the exact form, i.e. when the query word carries diacritics.
+    """
+
+    kind: FieldKind
+    exact_only: bool
+    exact: tuple[str, ...]
+    folded: tuple[str, ...]
+    key: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.key or self.folded)
+
+    @property
+    def bonus(self) -> bool:
+        return not self.exact_only and self.exact != self.folded
+
+
+def leaf(node: Term | Phrase) -> Leaf:
+    words = (node.text,) if isinstance(node, Term) else node.words
+    field = node.field
+    if field == "source":
+        return Leaf("source", False, (), (), source_keys(" ".join(words))[0])
+    if field == "lang":
+        return Leaf("lang", False, (), (), lang_key(" ".join(words)))
+    if field == "url":
+        tokens = tuple(url_tokens(" ".join(words)))
+        return Leaf("url", False, tokens, tokens)
+    exact: list[str] = []
+    folded: list[str] = []
+    for word in words:
+        x, f = analyze(word)
+        exact += x
+        folded += f
+    exact, folded = _capped(exact), _capped(folded)
+    if field == "author":
+        # Authors are indexed folded only: a name is found however it is accented.
+        return Leaf("author", False, tuple(folded), tuple(folded))
+    if field not in (None, "title"):
+        raise EngineError(f"unknown field {field!r} in query")
+    kind: FieldKind = "default" if field is None else "title"
+    return Leaf(kind, node.exact, tuple(exact), tuple(folded))
+
+
+def is_scored(node: Node) -> bool:
+    """Whether any clause of `node` ranks documents (words in text fields).
+
+    Filters (source, lang, dates, `*`) score zero in every engine, so a query made only of them
+    ranks every match equally and "relevance" is the newest-first order.
+    """
+    if isinstance(node, (Term, Phrase)):
+        return node.field in _SCORED_FIELDS
+    if isinstance(node, (And, Or)):
+        return any(is_scored(c) for c in node.children)
+    return False
+
+
+def split_and(node: And) -> tuple[list[Node], list[Node]]:
+    """The children that must match and the children (unwrapped) that must not."""
+    must: list[Node] = []
+    must_not: list[Node] = []
+    for child in node.children:
+        if isinstance(child, Not):
+            must_not.append(child.child)
+        else:
+            must.append(child)
+    return must, must_not

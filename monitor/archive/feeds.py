@@ -1,0 +1,250 @@
+"""The feeds of the archive: the subscription list, each feed's schedule and its poll results.
+
+Feeds come from the config file (origin `config`, re-synced on every run) or are added with
+`monitor feeds add|import` (origin `cli`/`opml`). Rows are never deleted, only marked removed,
+so entries and the fetch log keep their feed.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+
+from monitor.archive.sqlite import Transaction
+from monitor.config import FeedConfig
+from monitor.errors import NotFoundError
+from monitor.models import Decision, FeedRow, Hint
+from monitor.timestamps import from_iso, now_iso, to_iso
+
+ORIGINS = ("config", "cli", "opml")
+
+
+class FeedStore:
+    """Feed rows of one archive connection (`Archive.feeds`). Writes are single autocommitted
+    statements, but for `sync`, which is one transaction."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def sync(self, feeds: Iterable[FeedConfig]) -> list[FeedRow]:
+        """Make the config's feeds present and active; returns them in config order.
+
+        A config feed the user removed with `feeds remove` stays removed; a feed that left the
+        config file is marked removed (by config) and comes back if it is listed again.
+        """
+        at = now_iso()
+        urls: list[str] = []
+        with Transaction(self.db):
+            for feed in feeds:
+                urls.append(feed.url)
+                self.db.execute(
+                    """INSERT INTO feeds (url, source, name, language, tags, added_at, origin)
+                       VALUES (?, ?, ?, ?, ?, ?, 'config')
+                       ON CONFLICT(url) DO UPDATE SET source=excluded.source,
+                         name=excluded.name, language=excluded.language, tags=excluded.tags,
+                         origin='config',
+                         removed_at=CASE WHEN removed_by='cli' THEN removed_at END,
+                         removed_by=CASE WHEN removed_by='cli' THEN removed_by END""",
+                    (feed.url, feed.source, feed.name, feed.language, json.dumps(feed.tags), at),
+                )
+            placeholders = ",".join("?" * len(urls))
+            self.db.execute(
+                f"""UPDATE feeds SET removed_at=?, removed_by='config'
+                    WHERE origin='config' AND removed_at IS NULL
+                      AND url NOT IN ({placeholders})""",
+                (at, *urls),
+            )
+        by_url = {row.url: row for row in self.all(include_removed=True)}
+        return [by_url[url] for url in urls]
+
+    def add(self, feed: FeedConfig, *, origin: str) -> tuple[FeedRow, bool]:
+        """Add a feed (or bring a removed one back); returns the row and whether it changed."""
+        existing = self._by_url(feed.url)
+        if existing is not None and existing.active:
+            return existing, False
+        if existing is not None:
+            self.db.execute(
+                "UPDATE feeds SET removed_at=NULL, removed_by=NULL, next_poll_at=NULL WHERE id=?",
+                (existing.id,),
+            )
+        else:
+            self.db.execute(
+                """INSERT INTO feeds (url, source, name, language, tags, added_at, origin)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    feed.url,
+                    feed.source,
+                    feed.name,
+                    feed.language,
+                    json.dumps(list(feed.tags)),
+                    now_iso(),
+                    origin,
+                ),
+            )
+        row = self._by_url(feed.url)
+        assert row is not None
+        return row, True
+
+    def remove(self, feed: FeedRow) -> None:
+        self.db.execute(
+            "UPDATE feeds SET removed_at=?, removed_by='cli' WHERE id=? AND removed_at IS NULL",
+            (now_iso(), feed.id),
+        )
+
+    def all(self, *, include_removed: bool = False) -> list[FeedRow]:
+        where = "" if include_removed else "WHERE removed_at IS NULL"
+        rows = self.db.execute(f"SELECT * FROM feeds {where} ORDER BY source, id").fetchall()
+        return [_feed_row(row) for row in rows]
+
+    def due(self, now: datetime) -> list[FeedRow]:
+        """Active feeds whose next poll time has come (or that were never polled)."""
+        rows = self.db.execute(
+            """SELECT * FROM feeds WHERE removed_at IS NULL
+                 AND (next_poll_at IS NULL OR next_poll_at <= ?)
+               ORDER BY COALESCE(next_poll_at, ''), id""",
+            (to_iso(now),),
+        ).fetchall()
+        return [_feed_row(row) for row in rows]
+
+    def select(self, selectors: Iterable[str], *, include_removed: bool = False) -> list[FeedRow]:
+        """Feeds named by id, URL or source name (case-insensitive); unknown names fail."""
+        feeds = self.all(include_removed=include_removed)
+        chosen: dict[int, FeedRow] = {}
+        for selector in selectors:
+            matched = [
+                feed
+                for feed in feeds
+                if str(feed.id) == selector
+                or feed.url == selector
+                or feed.source.casefold() == selector.casefold()
+            ]
+            if not matched:
+                raise NotFoundError(
+                    f"no feed {selector!r}: give a feed id, URL or source "
+                    "(see `monitor feeds list`)"
+                )
+            chosen.update((feed.id, feed) for feed in matched)
+        return sorted(chosen.values(), key=lambda feed: (feed.source, feed.id))
+
+    def record_success(
+        self,
+        feed_id: int,
+        *,
+        status: int,
+        decision: Decision,
+        hint: Hint | None,
+        title: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        content_hash: str | None = None,
+    ) -> None:
+        at = now_iso()
+        self.db.execute(
+            """UPDATE feeds SET last_polled_at=?, last_success_at=?, last_status=?,
+                 last_error=NULL, consecutive_failures=0, failure_score=0,
+                 title=COALESCE(?, title),
+                 etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified),
+                 content_hash=COALESCE(?, content_hash),
+                 poll_interval=?, next_poll_at=?, schedule_reason=?,
+                 hint_seconds=?, hint_source=?
+               WHERE id=?""",
+            (
+                at,
+                at,
+                status,
+                title,
+                etag,
+                last_modified,
+                content_hash,
+                decision.interval,
+                to_iso(decision.next_poll),
+                decision.reason,
+                hint.seconds if hint else None,
+                hint.source if hint else None,
+                feed_id,
+            ),
+        )
+
+    def record_failure(
+        self, feed_id: int, *, status: int | None, error: str, decision: Decision
+    ) -> None:
+        self.db.execute(
+            """UPDATE feeds SET last_polled_at=?, last_status=?, last_error=?,
+                 consecutive_failures=consecutive_failures+1, failure_score=?,
+                 poll_interval=?, next_poll_at=?, schedule_reason=?
+               WHERE id=?""",
+            (
+                now_iso(),
+                status,
+                error,
+                decision.failure_score,
+                decision.interval,
+                to_iso(decision.next_poll),
+                decision.reason,
+                feed_id,
+            ),
+        )
+
+    def next_due(self) -> str | None:
+        """The earliest next-poll time of the active feeds (None when one was never polled)."""
+        row = self.db.execute(
+            """SELECT COUNT(*) - COUNT(next_poll_at), MIN(next_poll_at) FROM feeds
+               WHERE removed_at IS NULL"""
+        ).fetchone()
+        return None if row[0] else row[1]
+
+    def set_next_poll(self, feed_id: int, at: datetime, *, reason: str) -> None:
+        self.db.execute(
+            "UPDATE feeds SET next_poll_at=?, schedule_reason=? WHERE id=?",
+            (to_iso(at), reason, feed_id),
+        )
+
+    def entries_seen_since(self, since: datetime) -> Iterator[tuple[int, datetime, bool]]:
+        """(feed id, first seen, became an article) of every entry first seen since `since`."""
+        for feed_id, seen_at, has_article in self.db.execute(
+            """SELECT feed_id, first_seen_at, article_id IS NOT NULL FROM entries
+               WHERE first_seen_at >= ?""",
+            (to_iso(since),),
+        ):
+            yield feed_id, datetime.fromisoformat(seen_at), bool(has_article)
+
+    def added_at(self) -> dict[int, datetime | None]:
+        """When each feed (removed ones too) was first added."""
+        return {
+            row[0]: from_iso(row[1])
+            for row in self.db.execute("SELECT id, added_at FROM feeds").fetchall()
+        }
+
+    def _by_url(self, url: str) -> FeedRow | None:
+        row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
+        return _feed_row(row) if row else None
+
+
+def _feed_row(row: sqlite3.Row) -> FeedRow:
+    return FeedRow(
+        id=row["id"],
+        url=row["url"],
+        source=row["source"],
+        name=row["name"],
+        language=row["language"],
+        etag=row["etag"],
+        last_modified=row["last_modified"],
+        content_hash=row["content_hash"],
+        tags=tuple(json.loads(row["tags"] or "[]")),
+        title=row["title"],
+        origin=row["origin"],
+        removed_at=row["removed_at"],
+        last_polled_at=row["last_polled_at"],
+        last_success_at=row["last_success_at"],
+        last_status=row["last_status"],
+        last_error=row["last_error"],
+        consecutive_failures=row["consecutive_failures"],
+        failure_score=row["failure_score"],
+        next_poll_at=row["next_poll_at"],
+        poll_interval=row["poll_interval"],
+        hint_seconds=row["hint_seconds"],
+        hint_source=row["hint_source"],
+        schedule_reason=row["schedule_reason"],
+    )

@@ -1,0 +1,272 @@
+"""Ordered, transactional schema migrations of the SQLite archive.
+
+Each migration runs once, inside one transaction together with the row that records it in
+`_migrations`, so a crash leaves the archive either before or after a migration, never between.
+Never edit a released migration: add the next one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from monitor.archive.sqlite import Transaction
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+def m001_initial(db: sqlite3.Connection) -> None:
+    _m001_feeds_entries_pages(db)
+    _m001_articles_and_runs(db)
+
+
+def _m001_feeds_entries_pages(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE feeds (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            name TEXT,
+            language TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            title TEXT,
+            added_at TEXT NOT NULL,
+            last_polled_at TEXT,
+            last_success_at TEXT,
+            last_status INTEGER,
+            last_error TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            etag TEXT,
+            last_modified TEXT,
+            content_hash TEXT
+        );
+        -- One row per (feed, entry): the same article seen in two feeds has two entries.
+        CREATE TABLE entries (
+            id INTEGER PRIMARY KEY,
+            feed_id INTEGER NOT NULL REFERENCES feeds(id),
+            guid TEXT NOT NULL,
+            url TEXT NOT NULL,
+            title TEXT,
+            summary TEXT,
+            author TEXT,
+            published TEXT,
+            first_seen_at TEXT NOT NULL,
+            article_id INTEGER REFERENCES articles(id),
+            UNIQUE (feed_id, guid)
+        );
+        CREATE INDEX entries_url ON entries(url);
+        -- Pages to fetch: one per distinct article URL. `state` is new, done, failed or skipped.
+        CREATE TABLE pages (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'new',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            last_status INTEGER,
+            first_seen_at TEXT NOT NULL,
+            fetched_at TEXT,
+            final_url TEXT,
+            content_type TEXT,
+            headers TEXT,
+            body BLOB,
+            body_sha256 TEXT
+        );
+        CREATE INDEX pages_state ON pages(state);
+        """
+    )
+
+
+def _m001_articles_and_runs(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            page_id INTEGER NOT NULL UNIQUE REFERENCES pages(id),
+            url TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            author TEXT,
+            published TEXT,
+            date_source TEXT NOT NULL,
+            language TEXT,
+            declared_language TEXT,
+            extractor TEXT NOT NULL,
+            extracted_at TEXT NOT NULL,
+            indexed_at TEXT
+        );
+        CREATE INDEX articles_published ON articles(published);
+        CREATE INDEX articles_unindexed ON articles(id) WHERE indexed_at IS NULL;
+        -- Every request the collector makes, for feed health and for auditing a run.
+        CREATE TABLE fetch_log (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER REFERENCES runs(id),
+            kind TEXT NOT NULL,
+            feed_id INTEGER REFERENCES feeds(id),
+            page_id INTEGER REFERENCES pages(id),
+            source TEXT NOT NULL,
+            url TEXT NOT NULL,
+            at TEXT NOT NULL,
+            status INTEGER,
+            outcome TEXT NOT NULL,
+            duration_ms INTEGER,
+            entries_seen INTEGER,
+            entries_new INTEGER,
+            error TEXT
+        );
+        CREATE INDEX fetch_log_feed ON fetch_log(feed_id, at);
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            summary TEXT
+        );
+        """
+    )
+
+
+def m002_saved_searches(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- Queries saved under a name (`monitor searches add`), run as `monitor search @NAME`.
+        CREATE TABLE saved_searches (
+            name TEXT PRIMARY KEY,
+            query TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+def m003_feed_schedule(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- Each feed's own schedule: when it is next due, at what interval, how badly it fails.
+        ALTER TABLE feeds ADD COLUMN next_poll_at TEXT;
+        ALTER TABLE feeds ADD COLUMN poll_interval REAL;
+        ALTER TABLE feeds ADD COLUMN failure_score REAL NOT NULL DEFAULT 0;
+        ALTER TABLE feeds ADD COLUMN hint_seconds REAL;
+        ALTER TABLE feeds ADD COLUMN hint_source TEXT;
+        ALTER TABLE feeds ADD COLUMN schedule_reason TEXT;
+        -- Where a feed comes from (config | cli | opml) and whether it was removed (and by what:
+        -- cli when a user removed it, config when it left the config file). Rows are never
+        -- deleted: entries and the fetch log keep pointing at them.
+        ALTER TABLE feeds ADD COLUMN origin TEXT NOT NULL DEFAULT 'config';
+        ALTER TABLE feeds ADD COLUMN removed_at TEXT;
+        ALTER TABLE feeds ADD COLUMN removed_by TEXT;
+        ALTER TABLE fetch_log ADD COLUMN next_poll_at TEXT;
+        CREATE INDEX fetch_log_kind_at ON fetch_log(kind, at);
+        CREATE INDEX entries_feed_seen ON entries(feed_id, first_seen_at);
+        """
+    )
+
+
+def m004_provenance_warc_duplicates(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- How each article was made and how far to trust it.
+        ALTER TABLE articles ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE articles ADD COLUMN versions TEXT NOT NULL DEFAULT '{}';
+        ALTER TABLE articles ADD COLUMN canonical_url TEXT;
+        ALTER TABLE articles ADD COLUMN words INTEGER;
+        -- Near-duplicates: the articles of a cluster share cluster_id, the id of the first one;
+        -- an article with no copy has none. near_dup_keys finds candidates by fingerprint band.
+        ALTER TABLE articles ADD COLUMN cluster_id INTEGER;
+        ALTER TABLE articles ADD COLUMN fingerprint BLOB;
+        CREATE INDEX articles_cluster ON articles(cluster_id) WHERE cluster_id IS NOT NULL;
+        CREATE INDEX articles_canonical ON articles(canonical_url);
+        CREATE TABLE near_dup_keys (
+            key INTEGER NOT NULL,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            PRIMARY KEY (key, article_id)
+        ) WITHOUT ROWID;
+        -- URL identity: url is the address as first seen, url_key the normalized identity.
+        ALTER TABLE entries ADD COLUMN url_key TEXT;
+        CREATE INDEX entries_url_key ON entries(url_key);
+        ALTER TABLE pages ADD COLUMN url_key TEXT;
+        CREATE UNIQUE INDEX pages_url_key ON pages(url_key);
+        -- A page whose canonical URL is an article already stored is merged into it.
+        ALTER TABLE pages ADD COLUMN merged_into INTEGER REFERENCES articles(id);
+        -- The raw response lives in a WARC file; `body` is kept only for pages stored before.
+        ALTER TABLE pages ADD COLUMN warc_file TEXT;
+        ALTER TABLE pages ADD COLUMN warc_offset INTEGER;
+        ALTER TABLE pages ADD COLUMN warc_length INTEGER;
+        ALTER TABLE pages ADD COLUMN warc_record_id TEXT;
+        ALTER TABLE fetch_log ADD COLUMN warc_file TEXT;
+        ALTER TABLE fetch_log ADD COLUMN warc_offset INTEGER;
+        ALTER TABLE fetch_log ADD COLUMN warc_length INTEGER;
+        ALTER TABLE fetch_log ADD COLUMN warc_record_id TEXT;
+        """
+    )
+
+
+def m005_robots(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- robots.txt of each host as last read, so that it is read once a day, not once a run.
+        CREATE TABLE robots (
+            host TEXT PRIMARY KEY,
+            body TEXT NOT NULL,
+            fetched_at REAL NOT NULL
+        );
+        """
+    )
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("m001_initial", m001_initial),
+    ("m002_saved_searches", m002_saved_searches),
+    ("m003_feed_schedule", m003_feed_schedule),
+    ("m004_provenance_warc_duplicates", m004_provenance_warc_duplicates),
+    ("m005_robots", m005_robots),
+]
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply every migration not yet recorded; returns the names applied."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    applied: list[str] = []
+    for name, step in MIGRATIONS:
+        if name in done:
+            continue
+        # executescript commits implicitly, so the statements a migration issues are run one
+        # by one inside one transaction, with the row that records it.
+        with Transaction(db):
+            for statement in _split(step):
+                db.execute(statement)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", (name,)
+            )
+        applied.append(name)
+    return applied
+
+
+def _split(step: Migration) -> list[str]:
+    """The statements a migration would run, captured so they can run inside one transaction."""
+    recorder = _Recorder()
+    step(recorder)  # type: ignore[arg-type]
+    return recorder.statements
+
+
+class _Recorder:
+    """Stands in for a connection to collect the SQL a migration issues."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def executescript(self, script: str) -> None:
+        buffer = ""
+        for line in script.splitlines():
+            stripped = line.strip()
+            if not stripped or stripped.startswith("--"):
+                continue
+            buffer += line + "\n"
+            if sqlite3.complete_statement(buffer):
+                self.statements.append(buffer.strip())
+                buffer = ""
+
+    def execute(self, statement: str) -> None:
+        self.statements.append(statement)

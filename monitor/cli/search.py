@@ -1,0 +1,183 @@
+"""`monitor search`, `show`, `report` and `stats`: reading the archive through the index."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import click
+
+from index.model import SORTS, Sort
+from monitor.cli import views
+from monitor.cli.app import App, format_option, pass_app, since_option, until_option
+from monitor.report.articles import article_json
+from monitor.report.export import write_csv
+from monitor.report.saved import expand_saved
+from monitor.report.search import (
+    HIT_CSV_COLUMNS,
+    build_query,
+    build_report,
+    find,
+    found_hits_json,
+    search_json,
+)
+from monitor.report.stats import archive_stats
+
+
+@click.command()
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 10_000))
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--exact", is_flag=True, help="Match diacritics exactly (as =word does).")
+@click.option("--count", "count_only", is_flag=True, help="Print only the number of matches.")
+@click.option(
+    "--collapse",
+    is_flag=True,
+    help="One result per near-duplicate cluster (copies of a story by other outlets are "
+    "listed as 'also published by').",
+)
+@since_option
+@until_option
+@format_option("table", "json", "jsonl", "csv")
+@pass_app
+def search(
+    app: App,
+    query: str,
+    limit: int,
+    offset: int,
+    sort: Sort,
+    exact: bool,
+    count_only: bool,
+    collapse: bool,
+    since: date | None,
+    until: date | None,
+    fmt: str,
+) -> None:
+    """Search the archive's index. Words are ANDed; "quoted phrases", OR, -word, fields.
+
+    Diacritics, case, tone placement (hòa/hoà) and Unicode form are ignored unless --exact.
+
+    Example: monitor search '"hoà bình" source:vnexpress' --sort newest --limit 5
+    """
+    zone = ZoneInfo(app.config.report.timezone)
+    expanded = expand_saved(app.archive, query)
+    node = build_query(expanded, exact=exact, since=since, until=until, zone=zone)
+    if count_only:
+        click.echo(app.engine.count(node))
+        return
+    found = find(
+        app.archive, app.engine, node, limit=limit, offset=offset, sort=sort, collapse=collapse
+    )
+    if fmt == "json":
+        data = search_json(query, found, sort=sort, offset=offset)
+        if expanded != query:
+            data["expanded_query"] = expanded
+        click.echo(json.dumps(data, ensure_ascii=False))
+    elif fmt == "jsonl":
+        for row in found_hits_json(found):
+            click.echo(json.dumps(row, ensure_ascii=False))
+    elif fmt == "csv":
+        out = io.StringIO()
+        write_csv(found_hits_json(found), out, columns=HIT_CSV_COLUMNS)
+        click.echo(out.getvalue(), nl=False)
+    else:
+        app.console.print(
+            views.hits_table(
+                found,
+                query=query,
+                zone=app.config.report.timezone,
+                offset=offset,
+            )
+        )
+
+
+@click.command()
+@click.argument("article_id", type=int)
+@format_option("text", "json")
+@pass_app
+def show(app: App, article_id: int, fmt: str) -> None:
+    """Show one article: its metadata and full text.
+
+    Example: monitor show 42 --format json
+    """
+    article = app.archive.article(article_id)
+    extras = app.archive.clusters.extras([article_id])[article_id]
+    if fmt == "json":
+        click.echo(json.dumps(article_json(article, extras), ensure_ascii=False))
+    else:
+        app.console.print(views.article_view(article, extras, app.config.report.timezone))
+
+
+@click.command()
+@format_option("table", "json")
+@pass_app
+def stats(app: App, fmt: str) -> None:
+    """Counts and sizes: feeds, entries, articles, indexed documents, archive and index.
+
+    Example: monitor stats --format json
+    """
+    data = archive_stats(app.archive, app.engine, app.config)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False))
+    else:
+        app.console.print(views.stats_table(data))
+        if data["indexed"] != data["articles"]:
+            app.err.print(
+                f"[yellow]the index holds {data['indexed']} of {data['articles']} articles: "
+                "run `monitor reindex`[/yellow]"
+            )
+
+
+@click.command()
+@click.argument("query", default="*")
+@since_option
+@until_option
+@click.option("--exact", is_flag=True, help="Match diacritics exactly.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option(
+    "--snapshot",
+    type=click.IntRange(0),
+    metavar="MAX_ID",
+    help="Recompute the report of an earlier corpus snapshot: only articles with id ≤ MAX_ID "
+    "(the max_article_id a report names).",
+)
+@format_option("text", "json")
+@pass_app
+def report(
+    app: App,
+    query: str,
+    since: date | None,
+    until: date | None,
+    exact: bool,
+    top: int,
+    snapshot: int | None,
+    fmt: str,
+) -> None:
+    """Coverage report: matching articles per day and per source, with and without
+    near-duplicate copies, most frequent words and two-syllable phrases. QUERY defaults to
+    every article. Every report names its corpus snapshot; --snapshot recomputes it.
+
+    Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
+    """
+    expanded = expand_saved(app.archive, query)
+    data = build_report(
+        app.archive,
+        app.engine,
+        expanded,
+        since=since,
+        until=until,
+        timezone=app.config.report.timezone,
+        exact=exact,
+        top=top,
+        snapshot=snapshot,
+    )
+    if fmt == "json":
+        out = {**data.as_json(), "query": query}
+        if expanded != query:
+            out["expanded_query"] = expanded
+        click.echo(json.dumps(out, ensure_ascii=False))
+    else:
+        app.console.print(views.report_view(data))

@@ -1,0 +1,85 @@
+"""Archive → index: what is stored is indexed, and the index can always be rebuilt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from index.engine import Engine
+from index.model import Document
+from monitor.archive import Archive
+from monitor.jobs.progress import Progress, ProgressFn, ignore
+from monitor.models import ArticleRecord
+
+BATCH = 2000
+
+
+def to_document(article: ArticleRecord) -> Document:
+    return Document(
+        id=str(article.id),
+        url=article.url,
+        title=article.title,
+        text=article.text,
+        source=article.source,
+        published=article.published,
+        language=article.language,
+        author=article.author,
+    )
+
+
+def _batches(articles: Iterable[ArticleRecord], size: int) -> Iterator[list[ArticleRecord]]:
+    batch: list[ArticleRecord] = []
+    for article in articles:
+        batch.append(article)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def index_pending(
+    archive: Archive,
+    engine: Engine,
+    *,
+    progress: ProgressFn = ignore,
+) -> int:
+    """Index every article not yet indexed; returns how many. Marks them only after commit.
+
+    An index that disagrees with the archive about what it holds (a switched engine, a deleted
+    or restored index directory) is rebuilt from the archive instead.
+    """
+    stats = archive.stats()
+    if engine.doc_count() != stats["articles"] - stats["articles_unindexed"]:
+        return reindex(archive, engine, progress=progress)
+    progress(Progress("index", total=archive.stats()["articles_unindexed"]))
+    done = 0
+    for batch in _batches(archive.unindexed_articles(), BATCH):
+        engine.add(to_document(a) for a in batch)
+        engine.commit()
+        archive.mark_indexed(a.id for a in batch)
+        done += len(batch)
+        progress(Progress("index", advance=len(batch)))
+    return done
+
+
+def reindex(
+    archive: Archive,
+    engine: Engine,
+    *,
+    progress: ProgressFn = ignore,
+) -> int:
+    """Rebuild the index from the archive alone."""
+    progress(Progress("index", total=archive.article_count()))
+    engine.clear()
+    engine.commit()
+    archive.mark_indexed([], reset_all=True)
+    done = 0
+    for batch in _batches(archive.articles(), BATCH):
+        engine.add(to_document(a) for a in batch)
+        done += len(batch)
+        progress(Progress("index", advance=len(batch)))
+        if done % (BATCH * 10) == 0:
+            engine.commit()
+    engine.commit()
+    archive.mark_all_indexed()
+    return done
