@@ -22,6 +22,9 @@ class Document:
     published: datetime | None = None
     language: str | None = None
     author: str | None = None
+    # Facets the application filters on, as (field, value): ("flag", "not_article"),
+    # ("tag", "national"). Queried as `field:value` for the fields in query.LABEL_FIELDS.
+    labels: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ Grammar (informal; words are ANDed when nothing joins them):
     unary    := ("-" | "NOT") unary | atom
     atom     := "(" or_expr ")" | "*" | [field ":"] ["="] (word | "phrase")
               | "date:" interval
-    field    := title | source | url | lang | author
+    field    := title | source | url | lang | author | flag | tag | status
 
 Precedence is the usual one: AND (written or implied) binds tighter than OR, so `a OR b c` is
 `a OR (b AND c)`. `OR`, `AND` and `NOT` are operators only when written in capitals and standing
@@ -24,6 +24,9 @@ typographic `“ ”`, as pasted from news pages.
 
 `=word` / `="a phrase"` / `title:=word` match exactly (diacritics kept); everything else is
 folded (`exact=True` makes every word exact).
+
+Labels. `flag:`, `tag:` and `status:` match the labels a document carries (`Document.labels`),
+whole values folded like words: `flag:not_article`, `-flag:short`, `tag:"báo quốc gia"`.
 
 Dates are in UTC and become a half-open interval [start, end). A date names a period (a year
 `2026`, a month `2026-01` or a day `2026-01-19`); as the start of a range it means the period's
@@ -52,7 +55,9 @@ from index.analysis import TOKEN_RE, nfc
 from index.errors import QuerySyntaxError
 from index.query_dates import as_utc, parse_interval, render_interval
 
-FIELDS = ("title", "source", "url", "lang", "author")
+# Fields whose value is one of a document's labels, not words of its text.
+LABEL_FIELDS = ("flag", "tag", "status")
+FIELDS = ("title", "source", "url", "lang", "author", *LABEL_FIELDS)
 DATE_FIELD = "date"
 
 

@@ -37,7 +37,8 @@ from index.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Term
 
 NAME = "tantivy"
 # Bump when the fields or their analysis change: older indexes then ask for a rebuild.
-SCHEMA_VERSION = 1
+# 2: labels (flag:, tag:, status:).
+SCHEMA_VERSION = 2
 
 _WRITER_HEAP = 128_000_000
 # Python analysis is the bottleneck; a second indexing thread only splits the heap.
@@ -55,6 +56,8 @@ _EXACT = {
     "title": (("title_x", 1.0),),
 }
 _SINGLE = {"author": (("author_f", 1.0),), "url": (("url_t", 1.0),)}
+# Filters on a whole value: the field each is looked up in.
+_WHOLE_VALUE_FIELDS = {"source": "source_k", "lang": "lang", "label": "labels"}
 
 
 def _schema() -> tantivy.Schema:
@@ -65,6 +68,7 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("source_k", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("source", tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_text_field("lang", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("labels", tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("published", indexed=True, fast=True)
     sb.add_integer_field("sort_new", fast=True)
     sb.add_integer_field("sort_old", fast=True)
@@ -133,6 +137,8 @@ class TantivyEngine:
                 tdoc.add_text("source_k", key)
             tdoc.add_text("source", a.source)
             tdoc.add_text("lang", a.lang)
+            for label in a.labels:
+                tdoc.add_text("labels", label)
             if a.published is None:
                 tdoc.add_integer("sort_new", UNDATED_KEY)
                 tdoc.add_integer("sort_old", UNDATED_KEY)
@@ -390,10 +396,8 @@ class TantivyEngine:
     def _leaf(self, leaf: terms.Leaf) -> tantivy.Query:
         if leaf.empty:
             return tantivy.Query.empty_query()
-        if leaf.kind == "source":
-            return _zero(self._term("source_k", leaf.key))
-        if leaf.kind == "lang":
-            return _zero(self._term("lang", leaf.key))
+        if leaf.kind in _WHOLE_VALUE_FIELDS:
+            return _zero(self._term(_WHOLE_VALUE_FIELDS[leaf.kind], leaf.key))
         if leaf.kind in _SINGLE:
             return self._match(_SINGLE[leaf.kind], leaf.folded)
         if leaf.exact_only:

@@ -11,6 +11,8 @@ Fields (as terms):
   ("Tuổi Trẻ" → "tuoi tre", "tuoitre"), matched as a whole value.
 * lang: the lowercased language code; author: folded tokens; url: folded `TOKEN_RE` tokens of
   the URL, so `url:vnexpress.net` is a phrase of "vnexpress" "net".
+* labels: `field:value` keys, the value folded and its words joined by "_" ("tag:bao_quoc_gia"),
+  one term each, matched as whole values by `flag:`, `tag:` and `status:`.
 * published: microseconds since the epoch, UTC.
 
 Exact matching (`=word`) applies to title and text; author, url, source and lang are always
@@ -30,7 +32,7 @@ from typing import Literal
 from index.analysis import TOKEN_RE, analyze, fold, folded_tokens, nfc
 from index.errors import EngineError
 from index.model import Document, Hit, Snippet
-from index.query import And, DateRange, Node, Not, Or, Phrase, Term
+from index.query import LABEL_FIELDS, And, DateRange, Node, Not, Or, Phrase, Term
 from index.snippets import make_snippet
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -43,7 +45,7 @@ TITLE_BOOST = 2.0
 # Weight of the clause that rewards the exact (diacritic) form of a word in folded searches.
 EXACT_BOOST = 1.5
 
-FieldKind = Literal["default", "title", "author", "url", "source", "lang"]
+FieldKind = Literal["default", "title", "author", "url", "source", "lang", "label"]
 _SCORED_FIELDS = (None, "title", "author", "url")
 
 
@@ -109,6 +111,7 @@ class Analyzed:
     lang: str
     author: str
     url: str
+    labels: tuple[str, ...]
     published: int | None
     stored: bytes
 
@@ -146,6 +149,7 @@ def analyze_document(doc: Document) -> Analyzed:
         lang=lang_key(doc.language or ""),
         author=" ".join(_capped(folded_tokens(doc.author or ""))),
         url=" ".join(url_tokens(doc.url)),
+        labels=tuple(sorted({label_key(field, value) for field, value in doc.labels})),
         published=published,
         stored=stored,
     )
@@ -174,6 +178,12 @@ def source_keys(source: str) -> tuple[str, ...]:
 
 def lang_key(lang: str) -> str:
     return fold(lang.strip())
+
+
+def label_key(field: str, value: str) -> str:
+    """The term of a label: its field and its folded words joined by "_" (no spaces, which
+    both engines would split on)."""
+    return f"{field}:{'_'.join(_capped(folded_tokens(value)))}"
 
 
 def url_tokens(url: str) -> list[str]:
@@ -245,6 +255,8 @@ def leaf(node: Term | Phrase) -> Leaf:
         return Leaf("source", False, (), (), source_keys(" ".join(words))[0])
     if field == "lang":
         return Leaf("lang", False, (), (), lang_key(" ".join(words)))
+    if field in LABEL_FIELDS:
+        return Leaf("label", False, (), (), label_key(field, " ".join(words)))
     if field == "url":
         tokens = tuple(url_tokens(" ".join(words)))
         return Leaf("url", False, tokens, tokens)

@@ -61,7 +61,8 @@ from index.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Term
 
 NAME = "whoosh"
 # Bump when the fields or their analysis change: older indexes then ask for a rebuild.
-SCHEMA_VERSION = 1
+# 2: labels (flag:, tag:, status:).
+SCHEMA_VERSION = 2
 
 # Documents per writer, i.e. per new segment. whoosh's posting pool spills to disk (a pickle per
 # posting, then a sorted merge) once it outgrows `_WRITER_MB` by its own estimate (~200 bytes a
@@ -84,6 +85,8 @@ _EXACT = {
 }
 # Short fields: positional phrases on the tokens themselves are cheap.
 _SINGLE = {"author": "author_f", "url": "url_t"}
+# Filters on a whole value: the field each is looked up in.
+_WHOLE_VALUE_FIELDS = {"source": "source_k", "lang": "lang", "label": "labels"}
 
 
 _PLAIN_FIELDS = ("title_x", "title_f", "text_x", "text_f")
@@ -100,6 +103,7 @@ def _schema() -> Schema:
         source_k=KEYWORD(commas=True),
         source=ID(sortable=True),
         lang=ID(),
+        labels=KEYWORD(),
         published=NUMERIC(int, bits=64, signed=True),
         sort_new=NUMERIC(int, bits=64, signed=True, sortable=True),
         sort_old=NUMERIC(int, bits=64, signed=True, sortable=True),
@@ -267,6 +271,7 @@ class WhooshEngine:
             "source_k": ",".join(a.source_keys),
             "source": a.source,
             "lang": a.lang,
+            "labels": " ".join(a.labels),
             "sort_new": UNDATED_KEY if a.published is None else a.published,
             "sort_old": UNDATED_KEY if a.published is None else -a.published,
             "stored": a.stored,
@@ -444,10 +449,8 @@ class WhooshEngine:
     def _leaf(self, leaf: terms.Leaf) -> Any:
         if leaf.empty:
             return wq.NullQuery
-        if leaf.kind == "source":
-            return _zero(wq.Term("source_k", leaf.key))
-        if leaf.kind == "lang":
-            return _zero(wq.Term("lang", leaf.key))
+        if leaf.kind in _WHOLE_VALUE_FIELDS:
+            return _zero(wq.Term(_WHOLE_VALUE_FIELDS[leaf.kind], leaf.key))
         if leaf.kind in _SINGLE:
             field = _SINGLE[leaf.kind]
             if len(leaf.folded) == 1:

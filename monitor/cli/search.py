@@ -144,6 +144,12 @@ def stats(app: App, fmt: str) -> None:
     help="Recompute the report of an earlier corpus snapshot: only articles with id ≤ MAX_ID "
     "(the max_article_id a report names).",
 )
+@click.option(
+    "--include-non-articles",
+    is_flag=True,
+    help="Count pages flagged not_article too (listings, home pages, videos; left out by "
+    "default).",
+)
 @format_option("text", "json")
 @pass_app
 def report(
@@ -154,6 +160,7 @@ def report(
     exact: bool,
     top: int,
     snapshot: int | None,
+    include_non_articles: bool,
     fmt: str,
 ) -> None:
     """Coverage report: matching articles per day and per source, with and without
@@ -173,6 +180,7 @@ def report(
         exact=exact,
         top=top,
         snapshot=snapshot,
+        include_non_articles=include_non_articles,
     )
     if fmt == "json":
         out = {**data.as_json(), "query": query}

@@ -198,7 +198,8 @@ def report_view(data: ReportData) -> RenderableType:
     footer = Text(
         f"corpus snapshot: {snap['articles']} articles, max id {snap['max_article_id']}, "
         f"last extracted {snap['last_extracted_at'] or '—'}; top terms from "
-        f"{data.sampled} articles",
+        f"{data.sampled} articles; pages flagged not_article "
+        + ("included" if data.include_non_articles else "left out (--include-non-articles)"),
         style="dim",
     )
     days = Table(title="per day", title_justify="left", box=None, show_header=False)

@@ -23,6 +23,7 @@ def to_document(article: ArticleRecord) -> Document:
         published=article.published,
         language=article.language,
         author=article.author,
+        labels=tuple(("flag", flag) for flag in article.flags),
     )
 
 

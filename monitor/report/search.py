@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from index.engine import Engine
 from index.model import Hit, SearchPage, Sort
-from index.query import And, DateRange, Node, parse
+from index.query import And, DateRange, Node, Not, Term, parse
 from monitor.archive import Archive
 from monitor.models import ArticleExtras
 from monitor.report.coverage import Coverage, copies_among, coverage
@@ -19,6 +19,9 @@ from monitor.timestamps import to_iso
 # Top words are counted over at most this many matching articles (the newest ids), so a report
 # on a broad query stays quick; the figure is printed with the report.
 TOP_TERMS_SAMPLE = 5000
+
+# Listings, home pages and video pages are flagged so by extraction (monitor.extract.quality).
+NOT_ARTICLE = Term("not_article", field="flag")
 
 
 def day_start(day: date, zone: tzinfo) -> datetime:
@@ -176,6 +179,8 @@ class ReportData:
     sampled: int
     top_words: list[TermCount]
     top_phrases: list[TermCount]
+    # Pages flagged not_article (listings, home pages, videos) are left out unless asked for.
+    include_non_articles: bool = False
 
     @property
     def total(self) -> int:
@@ -196,6 +201,7 @@ class ReportData:
             "until": self.until.isoformat() if self.until else None,
             "timezone": self.timezone,
             "snapshot": self.snapshot,
+            "non_articles": "included" if self.include_non_articles else "excluded",
             "total": self.counts.total,
             "total_without_copies": self.originals.total,
             "by_day": [
@@ -227,14 +233,18 @@ def build_report(
     exact: bool = False,
     top: int = 20,
     snapshot: int | None = None,
+    include_non_articles: bool = False,
 ) -> ReportData:
     """Counts (with and without near-duplicate copies) and top terms of the matches.
 
     With `snapshot`, only articles with an id up to it count: the report of that corpus
-    snapshot, recomputed from the archive.
+    snapshot, recomputed from the archive. Pages flagged not_article (a listing, a home page,
+    a video) are no coverage of a story and are left out unless `include_non_articles`.
     """
     zone = ZoneInfo(timezone)
     node = build_query(query_text, exact=exact, since=since, until=until, zone=zone)
+    if not include_non_articles:
+        node = And((node, Not(NOT_ARTICLE)))
     ids = sorted((int(i) for i in engine.ids(node) if i.isdigit()), reverse=True)
     if snapshot is not None:
         ids = [i for i in ids if i <= snapshot]
@@ -270,4 +280,5 @@ def build_report(
         sampled=len(sample),
         top_words=words,
         top_phrases=phrases,
+        include_non_articles=include_non_articles,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -189,6 +190,13 @@ DOCS = [
         None,
     ),
 ]
+# Labels the application attaches: quality flags, feed tags (collections), status.
+LABELS = {
+    "hb-old": (("flag", "short"),),
+    "english": (("flag", "not_article"), ("tag", "Báo quốc gia"), ("tag", "english")),
+    "storm": (("status", "gone"), ("tag", "Báo quốc gia")),
+}
+DOCS = [replace(d, labels=LABELS.get(d.id, ())) for d in DOCS]
 ALL_IDS = {d.id for d in DOCS}
 BY_ID = {d.id: d for d in DOCS}
 NEWEST_FIRST = [d.id for d in sorted(DOCS[:-1], key=lambda d: d.published or NOW, reverse=True)]
@@ -436,6 +444,22 @@ def test_lang_field(engine: Engine) -> None:
     assert ids(engine, "lang:en") == {"english"}
     assert ids(engine, "lang:EN") == {"english"}
     assert ids(engine, "lang:vi") == ALL_IDS - {"english", "undated"}
+
+
+def test_label_fields(engine: Engine) -> None:
+    assert ids(engine, "flag:not_article") == {"english"}
+    assert ids(engine, "flag:NOT_ARTICLE") == {"english"}
+    assert ids(engine, "flag:short") == {"hb-old"}
+    assert ids(engine, "-flag:not_article") == ALL_IDS - {"english"}
+    # A label is a whole value, folded: accents and spaces as the user types them.
+    assert ids(engine, 'tag:"báo quốc gia"') == {"english", "storm"}
+    assert ids(engine, 'tag:"bao quoc gia"') == {"english", "storm"}
+    assert ids(engine, "tag:bao") == set()
+    assert ids(engine, "status:gone") == {"storm"}
+    assert ids(engine, "status:gone bão") == {"storm"}
+    # Labels are not words of the text, and one field's value is not another's.
+    assert ids(engine, "gone") == set()
+    assert ids(engine, "flag:gone") == set()
 
 
 def test_author_field(engine: Engine) -> None:

@@ -370,7 +370,7 @@ def test_deep_nesting_is_an_error_not_a_crash() -> None:
 def test_unknown_field_lists_the_fields() -> None:
     e = error("foo:bar")
     assert e.message.startswith(
-        "unknown field 'foo'; fields are title, source, url, lang, author, date"
+        "unknown field 'foo'; fields are title, source, url, lang, author, flag, tag, status, date"
     )
 
 
