@@ -142,10 +142,13 @@ def _print_table(summary: dict[str, Any]) -> None:
     for step, scores in summary.get("ablation", {}).items():
         english, vn = scores["trafilatura_eval"], scores["vn_dev"]
         fields = " ".join(f"{f}={vn[f][0]}" for f in (*realpages.VN_FIELDS, "not_article"))
-        print(f"  without {step:<16} F1 {english['f1']:.4f} R {english['recall']:.4f} {fields}",
-              file=out)
-    print(f"gate: {'passed' if summary['gate']['passed'] else summary['gate']['failures']}",
-          file=out)
+        print(
+            f"  without {step:<16} F1 {english['f1']:.4f} R {english['recall']:.4f} {fields}",
+            file=out,
+        )
+    print(
+        f"gate: {'passed' if summary['gate']['passed'] else summary['gate']['failures']}", file=out
+    )
 
 
 def _written_pages(directory: Path | None) -> dict[str, Any]:

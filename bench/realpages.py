@@ -33,7 +33,8 @@ from typing import Any
 import trafilatura
 
 from monitor.errors import ExtractError
-from monitor.extract.article import STEPS, FeedHints, extract_article
+from monitor.extract.article import STEPS, extract_article
+from monitor.models import FeedHints
 
 # Far after every page's date, so that no page date counts as "in the future".
 FETCHED_AT = datetime(2030, 1, 1, tzinfo=UTC)

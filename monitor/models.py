@@ -125,6 +125,18 @@ class PageTask:
 
 
 @dataclass(frozen=True)
+class FeedHints:
+    """What the feed said about an entry, used when the page says less."""
+
+    title: str | None = None
+    summary: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
 class Article:
     """An article's fields. `extractor` is `method` with the trafilatura version, for display.
 

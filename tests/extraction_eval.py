@@ -31,8 +31,8 @@ from typing import Any
 
 import trafilatura
 
-from monitor.extract.article import FeedHints, decode_html, extract_article
-from monitor.models import Article as Extracted
+from monitor.extract.article import decode_html, extract_article
+from monitor.models import Article, FeedHints
 from monitor.timestamps import VIETNAM
 
 # Far after every page's date, so that no page date counts as "in the future".
@@ -99,7 +99,7 @@ def load_expected(directory: Path) -> list[Expected]:
 
 
 def project_outcome(body: bytes, expected: Expected) -> Outcome:
-    article: Extracted = extract_article(
+    article: Article = extract_article(
         body,
         url=expected.url,
         content_type="text/html",

@@ -9,8 +9,10 @@ import trafilatura
 from lxml.html import HtmlElement
 
 from monitor.errors import ExtractError
-from monitor.extract.article import FeedHints, decode_html, extract_article, strip_outlet_suffix
+from monitor.extract.article import decode_html, extract_article
 from monitor.extract.boilerplate import strip_trailing_lists, unwrap_layout_tables
+from monitor.extract.headline import strip_outlet_suffix
+from monitor.models import FeedHints
 from monitor.timestamps import VIETNAM
 
 BODY = " ".join(
@@ -255,10 +257,14 @@ def test_a_video_page_keeps_its_lead_and_is_flagged() -> None:
 
 
 def test_the_printed_headline_beats_a_decorated_title_tag() -> None:
-    html = page("Tin").replace(
-        "<title>Tin</title>",
-        "<title>Du học sinh Việt ở Nhật-du hoc sinh viet o nhat | Giáo dục | 24h</title>",
-    ).replace("<h1>Tin</h1>", "<h1>Du học sinh Việt ở Nhật</h1>")
+    html = (
+        page("Tin")
+        .replace(
+            "<title>Tin</title>",
+            "<title>Du học sinh Việt ở Nhật-du hoc sinh viet o nhat | Giáo dục | 24h</title>",
+        )
+        .replace("<h1>Tin</h1>", "<h1>Du học sinh Việt ở Nhật</h1>")
+    )
     article = extract_article(
         html.encode(), url="https://24h.com.vn/a.html", content_type=None, hints=FeedHints()
     )
@@ -344,8 +350,10 @@ def test_a_trailing_list_of_dated_headlines_is_cut_and_the_byline_kept() -> None
     related = ["Học sinh tiểu học ngày càng ít chữ", "Một trường có ba lớp học ghép ở vùng cao"]
     tree = _tree(
         "<p>Bài văn của em được cô khen.</p><p>Theo Giáo dục</p><p>0912.34.56.78</p><ul>"
-        + "".join(f'<li><a href="/a{i}">{t}</a> <span>Ngày 2{i}/11/2012</span></li>'
-                  for i, t in enumerate(related))
+        + "".join(
+            f'<li><a href="/a{i}">{t}</a> <span>Ngày 2{i}/11/2012</span></li>'
+            for i, t in enumerate(related)
+        )
         + "</ul>"
     )
     text = "\n".join(
@@ -357,7 +365,7 @@ def test_a_trailing_list_of_dated_headlines_is_cut_and_the_byline_kept() -> None
 
 def test_headed_teaser_lists_and_see_all_links_are_cut() -> None:
     tree = _tree(
-        '<p>Đoạn cuối của bài.</p><h2>Thông tin cập nhật về Kindle</h2>'
+        "<p>Đoạn cuối của bài.</p><h2>Thông tin cập nhật về Kindle</h2>"
         '<ul><li><a href="/1">Kindle mới có đèn nền sáng hơn</a></li>'
         '<li><a href="/2">Máy đọc sách giảm giá cuối năm</a></li></ul>'
         '<a href="/tag">Xem tất cả >></a>'
@@ -399,8 +407,15 @@ def test_layout_tables_become_divs_and_data_tables_stay() -> None:
         "</table></td><td>Cột phải</td></tr></table>"
     )
     assert unwrap_layout_tables(tree) == 1
-    assert [t.tag for t in tree.iter("table", "tr", "td", "th")] == ["table", "tr", "th", "th",
-                                                                      "tr", "td", "td"]
+    assert [t.tag for t in tree.iter("table", "tr", "td", "th")] == [
+        "table",
+        "tr",
+        "th",
+        "th",
+        "tr",
+        "td",
+        "td",
+    ]
     assert tree.find(".//h1").getparent().tag == "div"
 
 
@@ -411,7 +426,9 @@ def test_a_headline_printed_as_h3_under_a_logo_h1_is_the_title() -> None:
         f"<h3 class=Title>Chú mèo đi xe buýt</h3><p>{BODY}</p><p>{BODY}</p></body></html>"
     )
     article = extract_article(
-        html.encode(), url="http://ione.vnexpress.net/a.html", content_type=None,
+        html.encode(),
+        url="http://ione.vnexpress.net/a.html",
+        content_type=None,
         hints=FeedHints(source="VnExpress iOne"),
     )
     assert article.title == "Chú mèo đi xe buýt"

@@ -44,9 +44,7 @@ def test_scores_stay_above_their_floors(
     }
     request.node.add_report_section("call", "extraction scores", json.dumps(table, indent=1))
     below = {
-        d: scores["project"][d]
-        for d in DIMENSIONS
-        if scores["project"][d]["passed"] < FLOORS[d]
+        d: scores["project"][d] for d in DIMENSIONS if scores["project"][d]["passed"] < FLOORS[d]
     }
     assert not below, f"below the floor: {json.dumps(below, ensure_ascii=False, indent=1)}"
 

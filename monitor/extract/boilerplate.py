@@ -18,6 +18,8 @@ from itertools import pairwise
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from monitor.extract.markup import nowhite
+
 # Class or id names of boxes that are never the article: related lists, comments, tags, share
 # buttons, ratings, most-read lists, ads. A name is split into words ("relatedNewsBox" →
 # related, news, box; "detail__related" → detail, related) and names a box only when one word is
@@ -161,7 +163,7 @@ def boilerplate_boxes(
     trafilatura's `body_text` (related teasers are `<article>`s too, each a line); and no box
     holds `share` of `body_text`. Nested boxes are returned once, as the outermost.
     """
-    body_chars = len(_key(body_text))
+    body_chars = len(nowhite(body_text))
     keep_out: set[HtmlElement] = set()
     for element, text in candidates.articles.items():
         if element.tag == "article" and _shorter(text, MIN_ARTICLE_SHARE * body_chars):
@@ -223,7 +225,7 @@ def _holds_prose(box: HtmlElement, text: str) -> bool:
 
 def _shorter(text: str, chars: float) -> bool:
     """Whether `text` has fewer than `chars` characters besides whitespace."""
-    return len(text) < chars or len(_key(text)) < chars
+    return len(text) < chars or len(nowhite(text)) < chars
 
 
 def cut_box_lines(
@@ -239,11 +241,11 @@ def cut_box_lines(
     """
     if not boxes or not text:
         return text
-    box_keys = [_key(candidates.boxes[box]) for box in boxes]
+    box_keys = [nowhite(candidates.boxes[box]) for box in boxes]
     # A paragraph or link that only points to another article (">> …") goes wherever it is.
     pointers = {k.lstrip(">»›") for k in box_keys if _POINTER_RE.match(k)}
     body = tree.find("body")
-    outside = _key((body if body is not None else tree).text_content())
+    outside = nowhite((body if body is not None else tree).text_content())
     for key in box_keys:
         # An element's text is one stretch of its ancestor's text: this removes the box.
         outside = outside.replace(key, "\0", 1)
@@ -291,7 +293,7 @@ def _run_end(keys: list[str], start: int, box: str) -> int:
 def _line_key(line: str) -> str:
     """A line of trafilatura's text as it stands in the page: no bullet, table bars or spaces."""
     line = line.strip().removeprefix("- ")
-    return _key(line.replace("|", " ")) if line.startswith("|") else _key(line)
+    return nowhite(line.replace("|", " ")) if line.startswith("|") else nowhite(line)
 
 
 @lru_cache(maxsize=8192)
@@ -310,10 +312,6 @@ def _names_box(class_: str, id_: str) -> bool:
         if boxed and all(w in boxed or w in _CONTAINER_WORDS for w in words):
             return True
     return False
-
-
-def _key(text: str) -> str:
-    return "".join(text.split())
 
 
 def text_without_pointers(element: HtmlElement) -> str:

@@ -62,59 +62,36 @@ _UKRAINIAN = frozenset("іїєґІЇЄҐ")
 # The most frequent function words; together they make a third or more of running text.
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
-        (
-            "the", "of", "and", "to", "in", "is", "was", "for", "that", "on", "with", "as", "by",
-            "at", "from", "it", "are", "be", "has", "have", "this", "an", "which", "or", "its",
-            "were", "will", "their", "they", "said", "been", "not", "but", "who", "after", "also",
-        )
+        "the of and to in is was for that on with as by at from it are be has have this an "
+        "which or its were will their they said been not but who after also".split()
     ),
     "fr": frozenset(
-        (
-            "le", "la", "les", "de", "des", "du", "et", "un", "une", "est", "en", "que", "qui",
-            "dans", "pour", "sur", "au", "aux", "par", "pas", "plus", "ce", "cette", "sont", "ont",
-            "été", "avec", "se", "il", "elle", "ils", "son", "sa", "ses", "leur",
-        )
+        "le la les de des du et un une est en que qui dans pour sur au aux par pas plus ce "
+        "cette sont ont été avec se il elle ils son sa ses leur".split()
     ),
     "de": frozenset(
-        (
-            "der", "die", "das", "und", "ist", "nicht", "ein", "eine", "zu", "den", "von", "mit",
-            "sich", "des", "auf", "für", "im", "dem", "auch", "es", "an", "als", "wie", "bei",
-            "nach", "wird", "sind", "oder", "aus",
-        )
+        "der die das und ist nicht ein eine zu den von mit sich des auf für im dem auch es "
+        "an als wie bei nach wird sind oder aus".split()
     ),
     "es": frozenset(
-        (
-            "el", "la", "los", "las", "de", "del", "y", "que", "en", "un", "una", "es", "por",
-            "con", "para", "se", "su", "al", "lo", "como", "más", "pero", "sus", "le", "ha", "este",
-            "esta", "fue", "son",
-        )
+        "el la los las de del y que en un una es por con para se su al lo como más pero sus "
+        "le ha este esta fue son".split()
     ),
     "it": frozenset(
-        (
-            "il", "lo", "la", "gli", "le", "di", "del", "della", "dei", "e", "che", "un", "una",
-            "è", "per", "con", "non", "si", "da", "in", "sono", "nel", "alla", "ha", "anche",
-            "come", "più", "questo",
-        )
+        "il lo la gli le di del della dei e che un una è per con non si da in sono nel alla "
+        "ha anche come più questo".split()
     ),
     "pt": frozenset(
-        (
-            "o", "a", "os", "as", "de", "do", "da", "dos", "das", "e", "que", "em", "um", "uma",
-            "é", "para", "com", "não", "por", "se", "no", "na", "mais", "como", "ao", "foi", "são",
-            "pelo", "pela",
-        )
+        "o a os as de do da dos das e que em um uma é para com não por se no na mais como ao "
+        "foi são pelo pela".split()
     ),
     "nl": frozenset(
-        (
-            "de", "het", "een", "en", "van", "is", "dat", "op", "te", "in", "voor", "met", "zijn",
-            "niet", "aan", "er", "ook", "als", "bij", "door", "wordt", "naar", "om", "maar",
-        )
+        "de het een en van is dat op te in voor met zijn niet aan er ook als bij door wordt "
+        "naar om maar".split()
     ),
     "id": frozenset(
-        (
-            "yang", "dan", "di", "ini", "itu", "dengan", "untuk", "dari", "dalam", "tidak", "akan",
-            "pada", "ke", "adalah", "juga", "oleh", "ada", "bisa", "mereka", "telah", "karena",
-            "sebagai",
-        )
+        "yang dan di ini itu dengan untuk dari dalam tidak akan pada ke adalah juga oleh ada "
+        "bisa mereka telah karena sebagai".split()
     ),
 }
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")

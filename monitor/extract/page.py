@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from monitor.extract import near_dup
-from monitor.extract.article import FeedHints, extract_article
-from monitor.models import Article, NearDup, PageTask
+from monitor.extract.article import extract_article
+from monitor.models import Article, FeedHints, NearDup, PageTask
 from monitor.urls import canonical_url
 
 

@@ -21,7 +21,7 @@ FLAGS = ("no_date", "not_article", "probably_truncated", "short")
 SHORT_CHARS = 400
 # A last line this short without final punctuation is a byline or a source ("Theo Infonet").
 BYLINE_MAX_WORDS = 8
-_SENTENCE_END = tuple('.!?…"”»)\'’:;*')
+_SENTENCE_END = tuple(".!?…\"”»)'’:;*")
 # A line that only points elsewhere for the rest of the story.
 READ_MORE_RE = re.compile(
     r"^[\s>»(\[]*(đọc tiếp|xem tiếp|đọc thêm|xem thêm|đọc toàn bộ|xem toàn bộ|read more|"
@@ -55,9 +55,7 @@ HEADLINE_MIN_WORDS = 4
 SECTION_MAX_WORDS = 4
 
 
-def quality_flags(
-    text: str, *, dated: bool, not_article: bool, paywalled: bool
-) -> tuple[str, ...]:
+def quality_flags(text: str, *, dated: bool, not_article: bool, paywalled: bool) -> tuple[str, ...]:
     """The sorted flags that apply to an article's text and page."""
     flags: set[str] = set()
     if len(text) < SHORT_CHARS:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from lxml.etree import XPath
 from lxml.html import HtmlElement
 
+from monitor.extract.markup import nowhite
+
 # The element around the headline holding this share of the text is the article.
 REGION_SHARE = 0.6
 # A trailing cut never takes this share of the text or more.
@@ -45,13 +47,8 @@ class Region:
     positions: list[int]
 
 
-def key(text: str) -> str:
-    """Text without any whitespace."""
-    return "".join(text.split())
-
-
 def line_keys(text: str) -> list[str]:
-    return [key(line.strip().removeprefix("- ")) for line in text.split("\n")]
+    return [nowhite(line.strip().removeprefix("- ")) for line in text.split("\n")]
 
 
 def article_region(text: str, headline: HtmlElement) -> Region | None:
@@ -61,7 +58,7 @@ def article_region(text: str, headline: HtmlElement) -> Region | None:
     total = sum(map(len, keys))
     element = headline
     while (element := element.getparent()) is not None and element.tag not in ("body", "html"):
-        inside = key(element.text_content())
+        inside = nowhite(element.text_content())
         positions = [inside.find(k) if k else -1 for k in keys]
         found = sum(len(k) for k, p in zip(keys, positions, strict=True) if p >= 0)
         if total and found >= REGION_SHARE * total:
@@ -97,7 +94,7 @@ def with_skipped_paragraphs(text: str, region: Region, boxes: list[HtmlElement])
         if element in boxed or any(child.tag in _NESTED_BLOCKS for child in element):
             continue
         paragraph = " ".join("".join(_VISIBLE_TEXT(element)).split())
-        own = key(paragraph)
+        own = nowhite(paragraph)
         if len(paragraph) < MIN_PARAGRAPH_CHARS or own in have or _linked(element, own):
             continue
         if _set_apart(element, region.element) or _hidden(element):
@@ -128,7 +125,7 @@ def _among_kept(element: HtmlElement, kept_lines: list[str]) -> bool:
     parent = element.getparent()
     if parent is None:
         return False
-    around = key(parent.text_content())
+    around = nowhite(parent.text_content())
     return sum(line in around for line in kept_lines) >= MIN_KEPT_SIBLINGS
 
 
@@ -144,7 +141,7 @@ def _set_apart(element: HtmlElement, region: HtmlElement) -> bool:
 
 
 def _linked(element: HtmlElement, own: str) -> bool:
-    linked = sum(len(key(a.text_content())) for a in element.iter("a"))
+    linked = sum(len(nowhite(a.text_content())) for a in element.iter("a"))
     return linked > MAX_LINKED_SHARE * len(own)
 
 
