@@ -108,7 +108,7 @@ def extract_article(
         raise ExtractError("no article text found on the page")
     if "layout_tables" in steps:
         unwrap_layout_tables(tree)
-    meta = page_meta(tree)
+    meta = page_meta(tree, html)
     title = pick_title(tree, source=hints.source, sitename=meta.sitename, fallback=meta.title)
     title = title or hints.title or url
     headline = headline_element(tree, title)
