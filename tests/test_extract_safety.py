@@ -27,7 +27,10 @@ SENTENCES = (
     "pháp lâu dài để giảm ngập cho khu vực nội đô.",
 )
 HEADLINE = "Hà Nội tổng kết công tác phòng chống thiên tai năm 2026"
-LEAD = "Mùa mưa bão năm nay gây thiệt hại cho hơn ba nghìn hộ dân, thành phố yêu cầu rà soát hệ thống thoát nước."
+LEAD = (
+    "Mùa mưa bão năm nay gây thiệt hại cho hơn ba nghìn hộ dân, thành phố yêu cầu rà soát hệ "
+    "thống thoát nước."
+)
 RELATED = ("Giá vàng hôm nay tăng mạnh phiên đầu tuần", "Bão số 9 đổ bộ vào miền Trung chiều nay")
 
 
