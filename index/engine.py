@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import shutil
 from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
-from index.errors import EngineError
+from index.engines.directory import MARKER
+from index.errors import EngineError, IndexNeedsRebuild
 from index.model import Counts, Document, SearchPage, Sort
 from index.query import Node
 
@@ -83,8 +85,24 @@ class Engine(Protocol):
         ...
 
 
-def open_engine(name: str, path: Path) -> Engine:
-    """Open (creating if needed) the index of engine `name` in directory `path`."""
+def open_engine(name: str, path: Path, *, replace_incompatible: bool = False) -> Engine:
+    """Open (creating if needed) the index of engine `name` in directory `path`.
+
+    An index this library wrote but cannot use (an older schema, another engine, a damaged
+    one) raises IndexNeedsRebuild; with `replace_incompatible`, it is deleted and an empty
+    index takes its place, for the caller to fill again. A directory that holds no index of
+    this library is never deleted.
+    """
+    try:
+        return _open(name, path)
+    except IndexNeedsRebuild:
+        if not replace_incompatible or not (Path(path) / MARKER).exists():
+            raise
+        shutil.rmtree(path)
+        return _open(name, path)
+
+
+def _open(name: str, path: Path) -> Engine:
     try:
         target = ENGINES[name]
     except KeyError:

@@ -45,4 +45,5 @@ class Cli:
         """The command's JSON output; the command must succeed."""
         result = self(*args, "--format", "json")
         assert result.exit_code == 0, result.output
-        return json.loads(result.output)
+        # stdout alone: notes on stderr (an index being rebuilt) are no part of the JSON.
+        return json.loads(result.stdout)

@@ -10,8 +10,10 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from index.engine import Engine, open_engine
+from index.errors import IndexNeedsRebuild
 from monitor.archive import Archive
 from monitor.config import Config, load_config
 
@@ -45,6 +47,20 @@ class App:
     def engine(self) -> Engine:
         if self._engine is None:
             self._engine = open_engine(self.config.index.engine, self.config.index_dir)
+        return self._engine
+
+    def writable_engine(self) -> Engine:
+        """The index, for a command that indexes: one this version cannot use (an older schema,
+        another engine) is replaced by an empty one, which the command fills from the archive.
+        """
+        if self._engine is None:
+            try:
+                self._engine = open_engine(self.config.index.engine, self.config.index_dir)
+            except IndexNeedsRebuild as exc:
+                self.err.print(f"[yellow]{escape(str(exc))}: rebuilding it from the archive[/]")
+                self._engine = open_engine(
+                    self.config.index.engine, self.config.index_dir, replace_incompatible=True
+                )
         return self._engine
 
     def close(self) -> None:

@@ -53,7 +53,7 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
             config,
             archive,
             fetcher,
-            app.engine,
+            app.writable_engine(),
             progress=on_event,
             all_feeds=all_feeds,
             only=only,
@@ -74,7 +74,7 @@ def reindex_command(app: App) -> None:
     Example: monitor reindex
     """
     with progress_bar(app.err) as on_event:
-        count = reindex(app.archive, app.engine, progress=on_event)
+        count = reindex(app.archive, app.writable_engine(), progress=on_event)
     app.console.print(f"indexed {count} articles with {app.config.index.engine}")
 
 
@@ -100,13 +100,19 @@ def reextract_command(app: App, sources: tuple[str, ...], workers: int | None, f
         summary = reextract(
             archive, app.config, sources=sources, workers=workers, progress=on_event
         )
-        indexed = index_pending(archive, app.engine, progress=on_event)
+        indexed = index_pending(archive, app.writable_engine(), progress=on_event)
     data = {**summary.as_dict(), "indexed": indexed}
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False))
         return
     app.console.print(
-        f"re-extracted {summary.articles} articles: {summary.changed} changed, "
+        f"re-extracted {summary.articles} articles: {summary.changed} changed"
+        + (
+            " ({})".format(", ".join(f"{n} {f}" for f, n in summary.changed_fields.items() if n))
+            if summary.changed
+            else ""
+        )
+        + ", "
         f"{summary.failed} kept as they were (no text found now); "
         f"{summary.clustered} in near-duplicate clusters; {indexed} indexed",
         highlight=False,

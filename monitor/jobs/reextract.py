@@ -28,18 +28,24 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+# What a researcher sees change in an article, by what `changed_fields` counts.
+COMPARED = ("title", "text", "published", "flags")
+
+
 @dataclass
 class ReextractSummary:
     articles: int = 0
-    changed: int = 0
+    changed: int = 0  # articles of which any COMPARED field changed
     failed: int = 0
     clustered: int = 0
     failures: list[tuple[int, str]] = field(default_factory=list)
+    changed_fields: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COMPARED, 0))
 
     def as_dict(self) -> dict[str, object]:
         return {
             "articles": self.articles,
             "changed": self.changed,
+            "changed_fields": dict(self.changed_fields),
             "failed": self.failed,
             "clustered": self.clustered,
             "failures": [{"id": i, "reason": r} for i, r in self.failures],
@@ -106,8 +112,10 @@ def _apply(
         return
     before = archive.article(page.article_id)
     after = result.article
-    if (before.title, before.text, before.published) != (after.title, after.text, after.published):
-        summary.changed += 1
+    differ = [name for name in COMPARED if getattr(before, name) != getattr(after, name)]
+    for name in differ:
+        summary.changed_fields[name] += 1
+    summary.changed += bool(differ)
     archive.update_article(page.article_id, after, fingerprint=result.near_dup)
 
 
