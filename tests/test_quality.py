@@ -9,7 +9,6 @@ from monitor.extract.quality import (
     is_not_article,
     looks_truncated,
     quality_flags,
-    strip_read_more,
 )
 
 SENTENCE = "Ủy ban nhân dân thành phố tổ chức hội nghị tổng kết công tác phòng chống thiên tai."
@@ -60,11 +59,6 @@ def test_a_related_link_named_xem_them_is_not_a_read_more_marker() -> None:
     related = "Xem thêm: Giá vàng hôm nay tăng mạnh khi nhu cầu mua tích trữ dịp cuối năm tăng."
     text = f"{LONG}\n{related}"
     assert not looks_truncated(text)
-
-
-def test_read_more_line_is_removed_from_the_text() -> None:
-    assert strip_read_more(f"{SENTENCE}\nĐọc tiếp tại nguồn Tuổi Trẻ") == SENTENCE
-    assert strip_read_more(SENTENCE) == SENTENCE
 
 
 def test_paywall_markup() -> None:

@@ -45,7 +45,7 @@ from monitor.extract.language import detect_language
 from monitor.extract.lead import find_lead, lead_placement
 from monitor.extract.markup import meta_content, squash
 from monitor.extract.metadata import page_meta, searched_date
-from monitor.extract.quality import has_paywall, is_not_article, quality_flags, strip_read_more
+from monitor.extract.quality import has_paywall, is_not_article, quality_flags
 from monitor.models import Article, FeedHints
 
 __all__ = ["EXTRACTOR", "STEPS", "VERSIONS", "decode_html", "extract_article"]
@@ -65,7 +65,6 @@ STEPS = frozenset(
         "title_lines",
         "lead",
         "credits",
-        "read_more",
     )
 )
 EXTRACTOR = f"trafilatura {trafilatura.__version__}"
@@ -151,8 +150,6 @@ def extract_article(
         not_article=not_article,
         paywalled=has_paywall(tree, html),
     )
-    if "read_more" in steps:
-        text = strip_read_more(text)
     return Article(
         title=nfc(title),
         text=text,

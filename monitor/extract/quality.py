@@ -86,12 +86,6 @@ def looks_truncated(text: str) -> bool:
     return False
 
 
-def strip_read_more(text: str) -> str:
-    """The text without a final "read more" line (kept as a flag, not as text)."""
-    head, _, last = text.rstrip().rpartition("\n")
-    return head.rstrip() if head and READ_MORE_RE.match(last.strip()) else text
-
-
 def has_paywall(tree: HtmlElement, source: str | None = None) -> bool:
     """The page marks its content as locked, or shows a members-only notice.
 
