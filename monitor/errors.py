@@ -10,6 +10,7 @@
   + ExtractError: a page from which no article text could be extracted
   + NotFoundError: an id or name asked for on the command line does not exist
   + SavedSearchError: a saved search name that is not allowed, or that is already taken
+  + DemoError: `monitor demo` asked to build in a folder that holds something else (exit 2)
 
 Errors of the search library (`index.errors.SearchError`) are translated at the same boundary.
 """
@@ -78,3 +79,9 @@ class NotFoundError(MonitorError):
 
 class SavedSearchError(MonitorError):
     """A saved search name that is not allowed, or that is already taken."""
+
+
+class DemoError(MonitorError):
+    """The demo cannot be built where asked."""
+
+    exit_code = 2

@@ -1,8 +1,9 @@
 """A real HTTP server on the loopback interface that serves the fixture site to tests.
 
 Tests never touch the internet: every feed and page they need is served from
-``tests/fixtures/site/`` by a ``ThreadingHTTPServer`` bound to 127.0.0.1 (port 0, so the
-OS picks a free one) and run in a daemon thread of the test process.
+``monitor/demo/site/`` (the sample site of ``monitor demo``) by a ``ThreadingHTTPServer``
+bound to 127.0.0.1 (port 0, so the OS picks a free one) and run in a daemon thread of the test
+process.
 
     site = LocalSite()                      # serving already; or use the ``site`` fixture
     site.url("/vnexpress/rss/tin-moi-nhat.rss")
@@ -50,7 +51,10 @@ from types import TracebackType
 from typing import Any, NamedTuple, TypeAlias
 from urllib.parse import unquote, urlsplit
 
-SITE_DIR = Path(__file__).parent / "fixtures" / "site"
+from monitor.demo import SITE
+
+# The sample site `monitor demo` serves, shipped inside the package: the tests' site too.
+SITE_DIR = SITE
 
 CONTENT_TYPES: dict[str, str] = {
     ".rss": "application/rss+xml; charset=utf-8",

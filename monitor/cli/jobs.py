@@ -14,6 +14,7 @@ from monitor.collect.http import Fetcher
 from monitor.errors import ConfigError
 from monitor.jobs.indexing import index_pending, reindex
 from monitor.jobs.reextract import reextract
+from monitor.jobs.run import RunSummary
 from monitor.jobs.run import run as run_pipeline
 
 
@@ -40,6 +41,19 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
 
     Example: monitor run        (schedule it every few minutes with cron or a systemd timer)
     """
+    summary = collect(app, all_feeds=all_feeds, feed_selectors=feed_selectors)
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
+    else:
+        app.console.print(views.run_summary(summary))
+    if summary.exit_code:
+        sys.exit(summary.exit_code)
+
+
+def collect(
+    app: App, *, all_feeds: bool = False, feed_selectors: tuple[str, ...] = ()
+) -> RunSummary:
+    """One collection run on `app`'s config, with a progress bar: what `monitor run` does."""
     config = app.config
     archive = app.archive
     archive.sync_feeds(config.feeds)
@@ -49,7 +63,7 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
         )
     only = archive.feeds.select(feed_selectors) if feed_selectors else None
     with Fetcher(config.http) as fetcher, progress_bar(app.err) as on_event:
-        summary = run_pipeline(
+        return run_pipeline(
             config,
             archive,
             fetcher,
@@ -58,12 +72,6 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
             all_feeds=all_feeds,
             only=only,
         )
-    if fmt == "json":
-        click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
-    else:
-        app.console.print(views.run_summary(summary))
-    if summary.exit_code:
-        sys.exit(summary.exit_code)
 
 
 @click.command("reindex")

@@ -15,6 +15,7 @@ import click
 
 from index.errors import IndexNeedsRebuild, QuerySyntaxError, SearchError
 from monitor.cli.app import App
+from monitor.cli.demo import demo
 from monitor.cli.export import export_command
 from monitor.cli.feeds import feeds
 from monitor.cli.jobs import reextract_command, reindex_command, run
@@ -98,6 +99,7 @@ for command in (
     searches,
     feeds,
     export_command,
+    demo,
 ):
     cli.add_command(command)
 
