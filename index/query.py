@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Literal
 
 from index.analysis import TOKEN_RE, nfc
@@ -110,16 +110,20 @@ class Not:
 Node = Term | Phrase | DateRange | MatchAll | And | Or | Not
 
 
-def parse(query: str, *, exact: bool = False, now: datetime | None = None) -> Node:
+def parse(
+    query: str, *, exact: bool = False, now: datetime | None = None, zone: tzinfo = UTC
+) -> Node:
     """Parse `query` into a tree. `exact=True` makes every word exact, as `--exact` does.
 
     `now` (default: the current time) anchors relative dates such as `date:P7D/`; a naive
-    datetime is taken to be UTC. Raises `QuerySyntaxError` naming the position that is wrong.
+    datetime is taken to be UTC. Days, months and years in `date:` (and instants written
+    without an offset) are those of `zone`, UTC by default; the tree holds UTC instants.
+    Raises `QuerySyntaxError` naming the position that is wrong.
     """
     if not query.strip():
         raise QuerySyntaxError("empty query", query, 0)
     now = datetime.now(UTC) if now is None else as_utc(now)
-    tokens = _Lexer(query, now).tokens()
+    tokens = _Lexer(query, now, zone).tokens()
     node = _Parser(query, tokens, exact).parse()
     if node is None:
         first = len(query) - len(query.lstrip())
@@ -187,9 +191,10 @@ class _Token:
 class _Lexer:
     """Splits a query into tokens, keeping each token's offset in the query as typed."""
 
-    def __init__(self, query: str, now: datetime) -> None:
+    def __init__(self, query: str, now: datetime, zone: tzinfo) -> None:
         self.query = query
         self.now = now
+        self.zone = zone
 
     def error(self, message: str, position: int) -> QuerySyntaxError:
         return QuerySyntaxError(message, self.query, position)
@@ -274,7 +279,7 @@ class _Lexer:
         end = self.word_end(i)
         if end == i:
             raise self.error("expected a date after 'date:', like date:2026-01-19", start)
-        dates = DateRange(*parse_interval(self.query, self.query[i:end], i, self.now))
+        dates = DateRange(*parse_interval(self.query, self.query[i:end], i, self.now, self.zone))
         return _Token("DATE", start, dates=dates), end
 
     def word_end(self, i: int) -> int:

@@ -2,15 +2,16 @@
 
 A period (`2026`, `2026-01`, `2026-01-19`) starts at its first instant and, as the end of a
 range, ends at the instant just after it; an instant (`2026-01-19T08:30Z`) is used as is; a
-duration (`P7D`) counts back from `now` and may only start an open range. Dates are UTC. See
-`index.query` for the whole language.
+duration (`P7D`) counts back from `now` and may only start an open range. Periods (and instants
+written without an offset) are read in the time zone the caller gives, UTC by default; the
+interval is in UTC. See `index.query` for the whole language.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from index.errors import QuerySyntaxError
 
@@ -32,12 +33,12 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def parse_interval(query: str, value: str, pos: int, now: datetime) -> Interval:
+def parse_interval(query: str, value: str, pos: int, now: datetime, zone: tzinfo = UTC) -> Interval:
     """The [start, end) interval written `value`, which starts at `pos` in `query`."""
     if "/" not in value:
         if _is_duration(value):
             return _ago(query, value, pos, now), None
-        return _period(query, value, pos)
+        return _period(query, value, pos, zone)
     first, last = value.split("/", 1)
     last_pos = pos + len(first) + 1
     if "/" in last:
@@ -50,13 +51,13 @@ def parse_interval(query: str, value: str, pos: int, now: datetime) -> Interval:
         if _is_duration(first):
             start = _ago(query, first, pos, now)
         else:
-            start = _period(query, first, pos)[0]
+            start = _period(query, first, pos, zone)[0]
     if last:
         if _is_duration(last):
             raise QuerySyntaxError(
                 "a duration can only start an open range, as in date:P7D/", query, last_pos
             )
-        end = _period(query, last, last_pos)[1]
+        end = _period(query, last, last_pos, zone)[1]
     if start is not None and end is not None and start >= end:
         raise QuerySyntaxError("the date range ends before it starts", query, pos)
     return start, end
@@ -66,13 +67,15 @@ def _is_duration(text: str) -> bool:
     return text[:1] in ("P", "p")
 
 
-def _period(query: str, text: str, pos: int) -> tuple[datetime, datetime]:
-    """First instant of the period `text` names and the instant just after it."""
+def _period(query: str, text: str, pos: int, zone: tzinfo) -> tuple[datetime, datetime]:
+    """First instant of the period `text` names in `zone` and the instant just after it, in
+    UTC."""
     if _INSTANT_RE.match(text):
         try:
-            moment = as_utc(datetime.fromisoformat(text))
+            moment = datetime.fromisoformat(text)
         except ValueError:
             raise QuerySyntaxError(f"invalid date {text!r}", query, pos) from None
+        moment = as_utc(moment.replace(tzinfo=zone) if moment.tzinfo is None else moment)
         return moment, moment
     m = _PERIOD_RE.fullmatch(text)
     if m is None:
@@ -80,13 +83,15 @@ def _period(query: str, text: str, pos: int) -> tuple[datetime, datetime]:
     year = int(m.group(1))
     try:
         if m.group(3) is not None:
-            start = datetime(year, int(m.group(2)), int(m.group(3)), tzinfo=UTC)
-            return start, start + timedelta(days=1)
-        if m.group(2) is not None:
+            day = datetime(year, int(m.group(2)), int(m.group(3)))
+            first, after = day, day + timedelta(days=1)
+        elif m.group(2) is not None:
             month = int(m.group(2))
-            start = datetime(year, month, 1, tzinfo=UTC)
-            return start, datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-        return datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+            first, after = datetime(year, month, 1), datetime(year + month // 12, month % 12 + 1, 1)
+        else:
+            first, after = datetime(year, 1, 1), datetime(year + 1, 1, 1)
+        # Local midnights, so that a day is the zone's day whatever its offset that day.
+        return as_utc(first.replace(tzinfo=zone)), as_utc(after.replace(tzinfo=zone))
     except (ValueError, OverflowError):
         raise QuerySyntaxError(f"no such date {text!r}", query, pos) from None
 

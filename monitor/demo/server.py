@@ -46,8 +46,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if file is None:
             self._reply(404, b"not found\n", "text/plain; charset=utf-8")
             return
-        host, port = self.server.server_address[:2]  # type: ignore[index]  # AF_INET: (host, port)
-        base = f"http://{host}:{port}"
+        address: Any = self.server.server_address  # (host, port): an AF_INET server
+        base = f"http://{address[0]}:{address[1]}"
         body = file.read_bytes().replace(b"{base}", base.encode())
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         if self.headers.get("If-None-Match") == etag:

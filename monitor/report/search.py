@@ -36,8 +36,10 @@ def build_query(
     until: date | None = None,
     zone: tzinfo = UTC,
 ) -> Node:
-    """Parse `text` and add the --since/--until days (inclusive, in `zone`)."""
-    node = parse(text, exact=exact)
+    """Parse `text` and add the --since/--until days (inclusive). Days, in `date:` as in
+    --since/--until, are those of `zone`: the report time zone, so that a day counts the same
+    articles however it is asked for."""
+    node = parse(text, exact=exact, zone=zone)
     if since or until:
         window = DateRange(
             start=day_start(since, zone) if since else None,

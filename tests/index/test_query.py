@@ -301,6 +301,28 @@ def test_dates_are_timezone_aware_utc() -> None:
     assert node.end is not None and node.end.utcoffset() == timedelta(0)
 
 
+def test_dates_are_days_of_the_zone_asked_for() -> None:
+    from zoneinfo import ZoneInfo
+
+    vietnam = ZoneInfo("Asia/Ho_Chi_Minh")
+    node = parse("date:2026-01-19", now=NOW, zone=vietnam)
+    assert node == DateRange(day(2026, 1, 18, 17), day(2026, 1, 19, 17))
+    month = parse("date:2026-01/2026-02", now=NOW, zone=vietnam)
+    assert month == DateRange(day(2025, 12, 31, 17), day(2026, 2, 28, 17))
+    # An instant without an offset is the zone's; one with an offset is what it says.
+    assert parse("date:2026-01-19T08:30/", now=NOW, zone=vietnam) == DateRange(
+        day(2026, 1, 19, 1, 30), None
+    )
+    assert parse("date:2026-01-19T08:30Z/", now=NOW, zone=vietnam) == DateRange(
+        day(2026, 1, 19, 8, 30), None
+    )
+    # A zone that changes its offset (daylight saving): each day from its own midnight.
+    paris = ZoneInfo("Europe/Paris")
+    assert parse("date:2026-03-29", now=NOW, zone=paris) == DateRange(
+        day(2026, 3, 28, 23), day(2026, 3, 29, 22)
+    )
+
+
 def test_dates_combine_with_words() -> None:
     assert p("bão date:2026-01 -date:2026-01-19") == And(
         (
