@@ -26,8 +26,8 @@ from index.query import (
 NOW = datetime(2026, 3, 31, 12, 30, tzinfo=UTC)
 
 
-def p(query: str, **kwargs: bool) -> Node:
-    return parse(query, now=NOW, **kwargs)
+def p(query: str, *, exact: bool = False) -> Node:
+    return parse(query, now=NOW, exact=exact)
 
 
 def day(y: int, m: int, d: int, h: int = 0, minute: int = 0) -> datetime:
