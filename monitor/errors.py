@@ -11,6 +11,8 @@
   + NotFoundError: an id or name asked for on the command line does not exist
   + SavedSearchError: a saved search name that is not allowed, or that is already taken
   + DemoError: `monitor demo` asked to build in a folder that holds something else (exit 2)
+  + OutputError: a file the command was asked to write can't be written, or is named for
+    another format than the one asked for (exit 2)
 
 Errors of the search library (`index.errors.SearchError`) are translated at the same boundary.
 """
@@ -83,5 +85,11 @@ class SavedSearchError(MonitorError):
 
 class DemoError(MonitorError):
     """The demo cannot be built where asked."""
+
+    exit_code = 2
+
+
+class OutputError(MonitorError):
+    """A file the command was asked to write can't be, or its name says another format."""
 
     exit_code = 2

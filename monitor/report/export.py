@@ -46,11 +46,15 @@ LIST_SEPARATOR = "; "
 _COPY_CHUNK = 1 << 20
 
 
-def write_jsonl(articles: Iterable[Mapping[str, object]], out: IO[str]) -> int:
-    """One JSON object per line with every field, full text included. Returns the count."""
+def write_jsonl(
+    articles: Iterable[Mapping[str, object]], out: IO[str], *, text: bool = True
+) -> int:
+    """One JSON object per line with every field (`text=False`: all but the text). Returns the
+    count."""
+    fields = [name for name in EXPORT_FIELDS if text or name != "text"]
     count = 0
     for article in articles:
-        row = {name: _json_value(article.get(name)) for name in EXPORT_FIELDS}
+        row = {name: _json_value(article.get(name)) for name in fields}
         out.write(json.dumps(row, ensure_ascii=False))
         out.write("\n")
         count += 1
