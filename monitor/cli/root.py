@@ -19,6 +19,7 @@ from monitor.cli.demo import demo
 from monitor.cli.export import export_command
 from monitor.cli.feeds import feeds
 from monitor.cli.jobs import reextract_command, reindex_command, run
+from monitor.cli.pages import pages
 from monitor.cli.search import report, search, show, stats
 from monitor.cli.searches import searches
 from monitor.errors import MonitorError
@@ -100,6 +101,7 @@ for command in (
     feeds,
     export_command,
     demo,
+    pages,
 ):
     cli.add_command(command)
 
