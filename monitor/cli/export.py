@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from monitor.cli.app import App, pass_app, since_option, until_option
+from monitor.cli.arguments import query_argument, query_command
 from monitor.errors import OutputError
 from monitor.report.articles import export_rows
 from monitor.report.export import write_csv, write_jsonl, write_warc
@@ -25,8 +26,8 @@ FORMATS = ("jsonl", "csv", "warc")
 _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".warc": "warc", ".gz": "warc"}
 
 
-@click.command("export")
-@click.argument("query", default="*")
+@query_command("export")
+@query_argument(default="*")
 @click.option(
     "--format",
     "fmt",
@@ -59,8 +60,9 @@ def export_command(
     until: date | None,
 ) -> None:
     """Export articles matching QUERY (default: all) with their metadata and full text,
-    or (--format warc) the raw responses they were extracted from. The format follows the
-    name of -o (.jsonl, .csv, .warc.gz) unless --format says it.
+    or (--format warc) the raw responses they were extracted from. QUERY is the rest of the
+    line (`monitor help query`). The format follows the name of -o (.jsonl, .csv, .warc.gz)
+    unless --format says it.
 
     Examples:
 

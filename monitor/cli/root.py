@@ -15,9 +15,12 @@ import click
 
 from index.errors import IndexNeedsRebuild, QuerySyntaxError, SearchError
 from monitor.cli.app import App
+from monitor.cli.arguments import config_first
+from monitor.cli.completion import completion
 from monitor.cli.demo import demo
 from monitor.cli.export import export_command
 from monitor.cli.feeds import feeds
+from monitor.cli.help_topics import help_command
 from monitor.cli.jobs import reextract_command, reindex_command, run
 from monitor.cli.pages import pages
 from monitor.cli.search import report, search, show, stats
@@ -47,6 +50,9 @@ class MonitorGroup(click.Group):
     domain errors are raised with their traceback instead.
     """
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, config_first(args))
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -69,7 +75,7 @@ def _failed(exc: MonitorError | SearchError) -> CommandFailed:
     return _FAILURES.get(code, CommandFailed)(str(exc))
 
 
-@click.group(cls=MonitorGroup)
+@click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
     "config_path",
@@ -102,6 +108,8 @@ for command in (
     export_command,
     demo,
     pages,
+    help_command,
+    completion,
 ):
     cli.add_command(command)
 

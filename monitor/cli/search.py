@@ -12,6 +12,7 @@ import click
 from index.model import SORTS, Sort
 from monitor.cli import views
 from monitor.cli.app import App, format_option, pass_app, since_option, until_option
+from monitor.cli.arguments import query_argument, query_command
 from monitor.report.articles import article_json
 from monitor.report.export import write_csv
 from monitor.report.saved import expand_saved
@@ -26,8 +27,8 @@ from monitor.report.search import (
 from monitor.report.stats import archive_stats
 
 
-@click.command()
-@click.argument("query")
+@query_command()
+@query_argument()
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(0, 10_000))
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(0))
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
@@ -56,7 +57,8 @@ def search(
     until: date | None,
     fmt: str,
 ) -> None:
-    """Search the archive's index. Words are ANDed; "quoted phrases", OR, -word, fields.
+    """Search the archive's index. QUERY is the rest of the line: words are ANDed; "quoted
+    phrases", OR, -word, fields (title: source: flag: tag: date: …): see `monitor help query`.
 
     Diacritics, case, tone placement (hòa/hoà) and Unicode form are ignored unless --exact.
 
@@ -131,8 +133,8 @@ def stats(app: App, fmt: str) -> None:
             )
 
 
-@click.command()
-@click.argument("query", default="*")
+@query_command()
+@query_argument(default="*")
 @since_option
 @until_option
 @click.option("--exact", is_flag=True, help="Match diacritics exactly.")
@@ -163,8 +165,9 @@ def report(
     fmt: str,
 ) -> None:
     """Coverage report: matching articles per day and per source, with and without
-    near-duplicate copies, most frequent words and two-syllable phrases. QUERY defaults to
-    every article. Every report names its corpus snapshot; --snapshot recomputes it.
+    near-duplicate copies, most frequent words and two-syllable phrases. QUERY (the rest of
+    the line; `monitor help query`) defaults to every article. Every report names its corpus
+    snapshot; --snapshot recomputes it.
 
     Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
     """

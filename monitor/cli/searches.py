@@ -9,6 +9,7 @@ from rich.text import Text
 
 from monitor.cli import views
 from monitor.cli.app import App, format_option, pass_app
+from monitor.cli.arguments import QueryCommand, query_argument
 from monitor.errors import MonitorError
 from monitor.report.saved import add_search, list_searches, remove_search, validate_name
 
@@ -28,9 +29,9 @@ def check_name(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
         raise click.BadParameter(str(exc)) from None
 
 
-@searches.command("add")
+@searches.command("add", cls=QueryCommand)
 @click.argument("name", callback=check_name)
-@click.argument("query")
+@query_argument()
 @click.option("--replace", is_flag=True, help="Overwrite a saved search of the same name.")
 @pass_app
 def searches_add(app: App, name: str, query: str, replace: bool) -> None:
