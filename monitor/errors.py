@@ -9,6 +9,7 @@
   + FeedError: bytes that are not a usable feed (HTML, malformed XML with no entries)
   + ExtractError: a page from which no article text could be extracted
   + NotFoundError: an id or name asked for on the command line does not exist
+    - UnknownSource: a source no feed or article has (exit 2, with the closest names)
   + SavedSearchError: a saved search name that is not allowed, or that is already taken
   + DemoError: `monitor demo` asked to build in a folder that holds something else (exit 2)
   + OutputError: a file the command was asked to write can't be written, or is named for
@@ -77,6 +78,12 @@ class ExtractError(MonitorError):
 
 class NotFoundError(MonitorError):
     """Something named on the command line does not exist."""
+
+
+class UnknownSource(NotFoundError):
+    """A source that no feed or article of the archive has: most likely a typo."""
+
+    exit_code = 2
 
 
 class SavedSearchError(MonitorError):

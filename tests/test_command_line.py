@@ -110,3 +110,32 @@ def test_completion_is_one_command_away(tmp_path: Path) -> None:
         timeout=60,
     )
     assert words.stdout.split() == ["search", "searches"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "source:vnexpres", "bão"],
+        ["report", "source:tuoitr"],
+        ["export", "-source:vnexpres"],
+        ["reextract", "--source", "VnExpres"],
+    ],
+)
+def test_an_unknown_source_is_an_error_naming_the_closest(config: Path, args: list[str]) -> None:
+    result = run("--config", str(config), *args)
+    assert result.exit_code == 2
+    assert "no source" in result.output and "closest:" in result.output
+
+
+def test_a_known_source_is_found_however_it_is_written(config: Path) -> None:
+    assert total(config, "search", 'source:"tuoi tre"') == total(config, "search", "source:tuoitre")
+    assert total(config, "search", "source:tuoitre") > 0
+
+
+def test_an_empty_archive_says_so_and_what_to_run(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[storage]\ndir = "data"\n', "utf-8")
+    result = run("--config", str(config), "search", "bão")
+    assert result.exit_code == 0
+    assert "holds no articles yet" in result.output
+    assert "monitor run" in result.output and "monitor demo" in result.output

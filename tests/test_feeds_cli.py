@@ -124,6 +124,15 @@ def test_health_problems_only_and_the_table(history: Feeds) -> None:
     assert "zero: no new entries in 3 days" in table.output
 
 
+def test_health_problems_with_none_says_so(tmp_path: Path) -> None:
+    feeds = Feeds(tmp_path, [("https://steady.vn/rss", "Steady")])
+    assert feeds("feeds", "list").exit_code == 0
+    seed_history(feeds.archive_path, "https://steady.vn/rss", [8] * 30, now=datetime.now(UTC))
+    calm = feeds("feeds", "health", "--problems")
+    assert calm.exit_code == 0
+    assert calm.output.strip() == "no problems: every feed is ok over the last 14 days"
+
+
 HOMEPAGE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Báo Thử</title>
 <link rel="alternate" type="application/rss+xml" title="Tin mới" href="/rss/tin-moi.rss">
 <link rel="alternate" type="application/rss+xml" title="Thời sự" href="/rss/thoi-su.rss">
@@ -144,6 +153,9 @@ def test_add_finds_the_feeds_of_a_homepage_and_adds_them(tmp_path: Path, site: L
     assert [(f["source"], f["origin"]) for f in added["added"]] == [("Báo Thử", "cli")] * 2
     one = feeds.json("feeds", "add", site.url("/rss/thoi-su.rss"))
     assert one["added"] == [] and one["found"][0]["how"] == "given"  # already there
+    again = feeds("feeds", "add", site.url("/rss/thoi-su.rss"))
+    assert again.exit_code == 0
+    assert "is already there (feed" in again.output and "nothing added" in again.output
     listed = feeds.json("feeds", "list")
     assert {f["url"].removeprefix(site.base_url) for f in listed} == {
         "/rss/tin-moi.rss",

@@ -449,6 +449,13 @@ class Archive:
     def _one(self, sql: str, params: Sequence[object] = ()) -> int:
         return int(self.db.execute(sql, params).fetchone()[0])
 
+    def source_names(self) -> list[str]:
+        """Every source the archive knows: of its feeds and of its articles."""
+        rows = self.db.execute(
+            "SELECT source FROM feeds UNION SELECT source FROM articles ORDER BY 1"
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def stats(self) -> dict[str, int]:
         one = self._one
         return {

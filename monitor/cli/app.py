@@ -63,6 +63,17 @@ class App:
                 )
         return self._engine
 
+    def hint_if_empty(self) -> None:
+        """Say so when the archive holds no article yet: a search of an empty archive (or of
+        the one beside another folder's config) is otherwise only a silent zero."""
+        if self.archive.article_count() == 0:
+            self.err.print(
+                f"[yellow]the archive at {escape(str(self.config.archive_path))} holds no "
+                "articles yet[/]: `monitor run` collects the configured feeds, `monitor demo` "
+                "builds a sample archive to look at",
+                highlight=False,
+            )
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()

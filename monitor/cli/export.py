@@ -19,6 +19,7 @@ from monitor.report.articles import export_rows
 from monitor.report.export import write_csv, write_jsonl, write_warc
 from monitor.report.saved import expand_saved
 from monitor.report.search import build_query
+from monitor.report.sources import check_sources, query_sources
 
 F = TypeVar("F", bound=IO[Any])
 FORMATS = ("jsonl", "csv", "warc")
@@ -78,6 +79,7 @@ def export_command(
     if fmt == "warc" and output is None:
         raise OutputError("--format warc needs --output FILE.warc.gz")
     archive = app.archive
+    app.hint_if_empty()
     ids = None
     if query.strip() != "*" or since or until:
         node = build_query(
@@ -86,6 +88,7 @@ def export_command(
             until=until,
             zone=ZoneInfo(app.config.report.timezone),
         )
+        check_sources(archive, query_sources(node))
         ids = sorted(int(i) for i in app.engine.ids(node) if i.isdigit())
     if fmt == "warc":
         assert output is not None

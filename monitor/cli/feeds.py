@@ -116,6 +116,12 @@ def feeds_add(
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         app.console.print(views.discovered_table(found, {r.url for _f, r, c in added if c}))
+        for _feed, row, changed in added:
+            if not changed:
+                app.console.print(
+                    f"{row.url} is already there (feed {row.id}, {row.source}): nothing added",
+                    highlight=False,
+                )
         if not chosen:
             app.console.print(
                 f"{len(found)} feeds found: add one by its URL, or all with --all-found",
@@ -242,5 +248,8 @@ def feeds_health(app: App, days: int, problems: bool, fmt: str) -> None:
             "feeds": [h.as_dict() for h in health],
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+        return
+    if problems and not health:
+        app.console.print(f"no problems: every feed is ok over the last {days} days")
         return
     app.console.print(views.health_table(health, now))

@@ -16,6 +16,7 @@ from monitor.jobs.indexing import index_pending, reindex
 from monitor.jobs.reextract import reextract
 from monitor.jobs.run import RunSummary
 from monitor.jobs.run import run as run_pipeline
+from monitor.report.sources import check_sources
 
 
 @click.command()
@@ -104,6 +105,7 @@ def reextract_command(app: App, sources: tuple[str, ...], workers: int | None, f
     Example: monitor reextract --source VnExpress
     """
     archive = app.archive
+    check_sources(archive, sources)
     with progress_bar(app.err) as on_event:
         summary = reextract(
             archive, app.config, sources=sources, workers=workers, progress=on_event

@@ -24,6 +24,7 @@ from monitor.report.search import (
     found_hits_json,
     search_json,
 )
+from monitor.report.sources import check_sources, query_sources
 from monitor.report.stats import archive_stats
 
 
@@ -64,9 +65,11 @@ def search(
 
     Example: monitor search '"hoà bình" source:vnexpress' --sort newest --limit 5
     """
+    app.hint_if_empty()
     zone = ZoneInfo(app.config.report.timezone)
     expanded = expand_saved(app.archive, query)
     node = build_query(expanded, exact=exact, since=since, until=until, zone=zone)
+    check_sources(app.archive, query_sources(node))
     if count_only:
         click.echo(app.engine.count(node))
         return
@@ -121,6 +124,7 @@ def stats(app: App, fmt: str) -> None:
 
     Example: monitor stats --format json
     """
+    app.hint_if_empty()
     data = archive_stats(app.archive, app.engine, app.config)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False))
@@ -171,6 +175,7 @@ def report(
 
     Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
     """
+    app.hint_if_empty()
     expanded = expand_saved(app.archive, query)
     data = build_report(
         app.archive,

@@ -13,6 +13,7 @@ from index.query import And, DateRange, Node, Not, Term, parse
 from monitor.archive import Archive
 from monitor.models import ArticleExtras
 from monitor.report.coverage import Coverage, copies_among, coverage
+from monitor.report.sources import check_sources, query_sources
 from monitor.report.terms import TermCount, top_terms
 from monitor.timestamps import to_iso
 
@@ -245,6 +246,7 @@ def build_report(
     """
     zone = ZoneInfo(timezone)
     node = build_query(query_text, exact=exact, since=since, until=until, zone=zone)
+    check_sources(archive, query_sources(node))
     if not include_non_articles:
         node = And((node, Not(NOT_ARTICLE)))
     ids = sorted((int(i) for i in engine.ids(node) if i.isdigit()), reverse=True)
