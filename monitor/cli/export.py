@@ -79,7 +79,6 @@ def export_command(
     if fmt == "warc" and output is None:
         raise OutputError("--format warc needs --output FILE.warc.gz")
     archive = app.archive
-    app.hint_if_empty()
     ids = None
     if query.strip() != "*" or since or until:
         node = build_query(
@@ -90,6 +89,7 @@ def export_command(
         )
         check_sources(archive, query_sources(node))
         ids = sorted(int(i) for i in app.engine.ids(node) if i.isdigit())
+    app.hint_if_empty()
     if fmt == "warc":
         assert output is not None
         refs = archive.warc_refs(ids if ids is not None else archive.article_ids())

@@ -65,11 +65,11 @@ def search(
 
     Example: monitor search '"hoà bình" source:vnexpress' --sort newest --limit 5
     """
-    app.hint_if_empty()
     zone = ZoneInfo(app.config.report.timezone)
     expanded = expand_saved(app.archive, query)
     node = build_query(expanded, exact=exact, since=since, until=until, zone=zone)
     check_sources(app.archive, query_sources(node))
+    app.hint_if_empty()
     if count_only:
         click.echo(app.engine.count(node))
         return
@@ -175,7 +175,6 @@ def report(
 
     Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
     """
-    app.hint_if_empty()
     expanded = expand_saved(app.archive, query)
     data = build_report(
         app.archive,
@@ -189,6 +188,7 @@ def report(
         snapshot=snapshot,
         include_non_articles=include_non_articles,
     )
+    app.hint_if_empty()
     if fmt == "json":
         out = {**data.as_json(), "query": query}
         if expanded != query:
