@@ -16,6 +16,7 @@ from monitor.archive.sqlite import Transaction
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
 from monitor.models import Decision, FeedRow, Hint
+from monitor.safe_text import one_line
 from monitor.timestamps import from_iso, now_iso, to_iso
 
 ORIGINS = ("config", "cli", "opml")
@@ -178,7 +179,7 @@ class FeedStore:
             (
                 now_iso(),
                 status,
-                error,
+                one_line(error),
                 decision.failure_score,
                 decision.interval,
                 to_iso(decision.next_poll),

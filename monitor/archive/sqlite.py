@@ -1,9 +1,10 @@
 """The SQLite connection the archive's parts share, its one transaction helper, and chunking.
 
 `connect` opens the archive file in WAL mode, with a connection whose statements turn SQLite's
-"the file is busy" and "the file is unusable" failures into an `ArchiveError` naming the file: a
-second `monitor` writing at the same time, a full disk or a read-only file are the user's to fix,
-and deserve one line rather than a traceback. Other SQLite errors are bugs and stay as they are.
+"the file is busy" and "the file is unusable" failures into an `ArchiveError` naming the file
+(`ArchiveBusy`, exit code 75, for the first): another process writing for too long, a full disk
+or a read-only file are the user's to fix, and deserve one line rather than a traceback. Other
+SQLite errors are bugs and stay as they are.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from monitor.errors import ArchiveError
+from monitor.errors import ArchiveBusy, ArchiveError
 
 T = TypeVar("T")
 
@@ -54,8 +55,8 @@ class Connection(sqlite3.Connection):
     def translate(self, exc: sqlite3.DatabaseError) -> Exception:
         """The ArchiveError for `exc`, or `exc` itself when it is not the user's to fix."""
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-        if code in _BUSY:
-            return ArchiveError(
+        if is_busy(exc):
+            return ArchiveBusy(
                 f"{self.path}: archive busy: another monitor process has been writing to it "
                 f"for over {self.busy_timeout:g} s; try again when it has finished"
             )
@@ -64,9 +65,15 @@ class Connection(sqlite3.Connection):
         return exc
 
 
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY
+
+
 def connect(path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Connection:
     """Open the archive database in autocommit WAL mode with foreign keys on."""
-    db = sqlite3.connect(path, isolation_level=None, factory=Connection)
+    # The busy timeout is set from the start: a new file's switch to WAL waits for others too.
+    db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, factory=Connection)
     db.path, db.busy_timeout = path, busy_timeout
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL")

@@ -126,8 +126,9 @@ def stats(app: App, fmt: str) -> None:
         app.console.print(views.stats_table(data))
         if data["indexed"] != data["articles"]:
             app.err.print(
-                f"[yellow]the index holds {data['indexed']} of {data['articles']} articles: "
-                "run `monitor reindex`[/yellow]"
+                f"the index holds {data['indexed']} of {data['articles']} articles: "
+                "run `monitor reindex`",
+                style="yellow",
             )
 
 
