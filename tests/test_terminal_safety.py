@@ -67,7 +67,10 @@ def feed(site: LocalSite) -> str:
 
 def raw_reply(status_line: str, content_type: str, body: str) -> Reply:
     data = body.encode("utf-8")
-    head = f"{status_line}\r\nContent-Type: {content_type}\r\nContent-Length: {len(data)}\r\n\r\n"
+    head = (
+        f"{status_line}\r\nContent-Type: {content_type}\r\nContent-Length: {len(data)}\r\n"
+        "Connection: close\r\n\r\n"
+    )
     return Reply(raw=head.encode("utf-8") + data)
 
 

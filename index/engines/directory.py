@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from index.errors import EngineError, IndexNeedsRebuild
@@ -56,6 +59,25 @@ def check_directory(path: Path, engine: str, version: int) -> bool:
             f"understands (v{version}); upgrade press-monitor or rebuild the index"
         )
     return True
+
+
+def create_index(path: Path, engine: str, version: int, create: Callable[[Path], object]) -> None:
+    """Make a new index at `path` as a whole, so that processes opening a new directory at the
+    same time never see half of one: `create` builds it in a temporary sibling directory, the
+    marker is written, and the directory is renamed into place. When another process got
+    there first, its index is kept and this one dropped."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{path.name}.new-", dir=path.parent))
+    try:
+        create(building)
+        write_marker(building, engine, version)
+        try:
+            os.rename(building, path)  # replaces `path` only if it is an empty directory
+        except OSError:
+            if not (path / MARKER).exists():
+                raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
 
 
 def write_marker(path: Path, engine: str, version: int) -> None:

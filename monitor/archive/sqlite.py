@@ -70,8 +70,11 @@ def is_busy(exc: sqlite3.Error) -> bool:
     return getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY
 
 
-def connect(path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Connection:
-    """Open the archive database in autocommit WAL mode with foreign keys on."""
+def connect(path: Path, *, busy_timeout: float | None = None) -> Connection:
+    """Open the archive database in autocommit WAL mode with foreign keys on; a statement
+    waits `busy_timeout` seconds (default BUSY_TIMEOUT_S) for another process's write."""
+    if busy_timeout is None:
+        busy_timeout = BUSY_TIMEOUT_S
     # The busy timeout is set from the start: a new file's switch to WAL waits for others too.
     db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, factory=Connection)
     db.path, db.busy_timeout = path, busy_timeout

@@ -28,7 +28,7 @@ from monitor.archive.rows import (
     stored_page,
 )
 from monitor.archive.saved_searches import SavedSearches
-from monitor.archive.sqlite import BUSY_TIMEOUT_S, Transaction, chunks, connect
+from monitor.archive.sqlite import Transaction, chunks, connect
 from monitor.config import FeedConfig
 from monitor.errors import ArchiveError, NotFoundError
 from monitor.models import (
@@ -63,7 +63,7 @@ class Archive:
     `clusters` (near-duplicates) and `saved` (saved searches).
     """
 
-    def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float | None = None) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

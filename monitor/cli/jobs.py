@@ -147,8 +147,8 @@ def reextract_command(app: App, sources: tuple[str, ...], workers: int | None, f
 
     Example: monitor reextract --source VnExpress
     """
-    archive = app.archive
     with stop_on_signals() as stop, progress_bar(app.err) as on_event:
+        archive = app.archive
         summary = reextract(
             archive, app.config, sources=sources, workers=workers, progress=on_event, stop=stop
         )

@@ -122,6 +122,10 @@ def run_summary(summary: RunSummary) -> RenderableType:
         table.add_row("pages deferred (host asked to wait)", str(summary.articles_deferred))
     table.add_row("indexed", str(summary.indexed))
     table.add_row("next feed due", _when(summary.next_poll_at))
+    if summary.interrupted:
+        table.add_row(
+            "interrupted", "the pages in hand were stored; the rest waits for the next run"
+        )
     parts: list[RenderableType] = [table]
     if summary.failures:
         failures = Table(title="failures", title_justify="left", expand=True)

@@ -7,6 +7,7 @@ updated in place (same id) and indexed again by the next `index_pending`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -90,10 +91,31 @@ def remake(config: Config, page: StoredPage) -> ProcessedPage | Failed:
         return Failed(internal_reason(exc), "".join(traceback.format_exception(exc)))
 
 
+# Ctrl-C goes to the whole process group; the main process stops the work, and a worker would
+# print a traceback. Workers start with these blocked (see `_starting_workers`), then ignore
+# SIGINT for good and take SIGTERM as usual.
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def quiet_worker() -> None:
-    """A worker process leaves Ctrl-C (sent to the whole process group) to the main process,
-    which stops the work; a worker would print a traceback."""
+    """The initializer of a worker process (see _STOP_SIGNALS)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
+@contextlib.contextmanager
+def _starting_workers() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while worker processes may be started: a worker inherits
+    the blocked signals, so none reaches it before its initializer runs. Held signals are
+    delivered to this process when the block ends."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def reextract(
@@ -126,7 +148,8 @@ def reextract(
         for batch in _batches(archive.stored_pages(sources=sources), BATCH):
             if stop is not None and stop.is_set():
                 break
-            results = pool.map(partial(remake, config), batch, chunksize=8)
+            with _starting_workers():
+                results = pool.map(partial(remake, config), batch, chunksize=8)
             for page, result in zip(batch, results, strict=True):
                 summary.articles += 1
                 _apply(archive, summary, page, result)
