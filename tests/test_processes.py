@@ -183,6 +183,10 @@ def test_watch_polls_logs_one_line_per_poll_and_stops_on_sigterm(
     # Between polls the archive is free: a command that writes goes in.
     code, out, err = run_monitor(config, "searches", "add", "lu", "lũ")
     assert code == 0, err
+    # One watch per storage dir (so a cron line may start one "unless it runs").
+    code, out, err = run_monitor(config, "watch")
+    assert code == 75
+    assert re.search(r"another watch \(pid \d+, started at .+\) is running: `monitor watch`", err)
     sent = watch.signal(signal.SIGTERM)
     code, out, err = watch.finish()
     assert time.monotonic() - sent < STOP_WITHIN

@@ -27,6 +27,8 @@ from monitor.errors import ArchiveError, ArchiveLocked
 from monitor.timestamps import now_iso
 
 LOCK_NAME = ".lock"
+# Held by `monitor watch` for as long as it runs: one watch per storage dir.
+WATCH_LOCK_NAME = ".watch.lock"
 _RETRY = 0.2
 
 
@@ -38,7 +40,7 @@ class Holder:
     started_at: str | None = None
     command: str | None = None
 
-    def describe(self) -> str:
+    def describe(self, what: str = "another run", doing: str = "holds the archive") -> str:
         started = (self.started_at or "").replace("T", " ").replace("+00:00", " UTC")
         facts = ", ".join(
             fact
@@ -48,17 +50,27 @@ class Holder:
             )
             if fact
         )
-        what = f" ({facts})" if facts else ""
+        about = f" ({facts})" if facts else ""
         by = f": `{self.command}`" if self.command else ""
-        return f"another run{what} holds the archive{by}"
+        return f"{what}{about} {doing}{by}"
 
 
 class StorageLock:
     """The lock of one storage dir, held by this process between `acquire` and `release`."""
 
-    def __init__(self, directory: Path, *, command: str = "monitor") -> None:
-        self.path = directory / LOCK_NAME
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        command: str = "monitor",
+        name: str = LOCK_NAME,
+        held_by: tuple[str, str] = ("another run", "holds the archive"),
+        advice: str = "try again later, or wait for it with --wait SECONDS",
+    ) -> None:
+        self.path = directory / name
         self.command = command
+        self.held_by = held_by
+        self.advice = advice
         self._fd: int | None = None
 
     @property
@@ -80,10 +92,7 @@ class StorageLock:
             left = deadline - time.monotonic()
             if left <= 0 or (stop is not None and stop.is_set()):
                 os.close(fd)
-                raise ArchiveLocked(
-                    f"{self.holder().describe()}; try again later, or wait for it with "
-                    "--wait SECONDS"
-                )
+                raise ArchiveLocked(f"{self.holder().describe(*self.held_by)}; {self.advice}")
             if stop is not None:
                 stop.wait(min(_RETRY, left))
             else:

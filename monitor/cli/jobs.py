@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from monitor.archive.lock import WATCH_LOCK_NAME, StorageLock
 from monitor.cli import logs, views
 from monitor.cli.app import App, format_option, pass_app, wait_option, writes
 from monitor.cli.progress import progress_bar
@@ -96,7 +97,14 @@ def watch(app: App, wait: float) -> None:
     config = app.config
     archive = app.archive
     lock = app.lock("monitor watch")
-    with stop_on_signals() as stop:
+    one_watch = StorageLock(
+        config.storage.dir,
+        command="monitor watch",
+        name=WATCH_LOCK_NAME,
+        held_by=("another watch", "is running"),
+        advice="one watch per storage dir is enough",
+    )
+    with stop_on_signals() as stop, one_watch:
         lock.acquire(wait, stop=stop)
         archive.sync_feeds(config.feeds)
         if not archive.feeds.all():

@@ -130,12 +130,12 @@ def _log_run(archive: Archive, summary: RunSummary) -> None:
             row["next_poll_at"] or "—",
         )
     log.info(
-        "run %s: %s feeds polled (%s failed), %s articles new, %s pages failed, %s indexed%s",
+        "run %s: %s feeds polled (%s failed), %s articles new, %s pages failed, %s indexed; %s",
         summary.run_id,
         summary.feeds_due,
         summary.feeds_failed,
         summary.articles_new,
         summary.articles_failed,
         summary.indexed,
-        "; interrupted" if summary.interrupted else "",
+        "interrupted" if summary.interrupted else f"next feed due {summary.next_poll_at or 'now'}",
     )
