@@ -14,6 +14,7 @@ import re
 
 # C0 controls but tab and newline, DEL, and the C1 controls (U+0080–U+009F: U+009B is a CSI).
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS_BUT_CR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _BREAKS = re.compile("\r\n?")
 _LINE_SPACE = re.compile("[\t\n]")
 
@@ -34,7 +35,7 @@ def maybe_line(text: str | None) -> str | None:
     return None if text is None else one_line(text)
 
 
-def printable(text: str) -> str:
+def printable(text: str, *, keep_cr: bool = False) -> str:
     """Text to print whose character offsets must stay (snippet highlights): each control
-    character but newline and tab becomes one space."""
-    return _CONTROLS.sub(" ", text)
+    character but newline and tab (and carriage return, with `keep_cr`) becomes one space."""
+    return (_CONTROLS_BUT_CR if keep_cr else _CONTROLS).sub(" ", text)

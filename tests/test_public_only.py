@@ -63,6 +63,8 @@ LOOPBACK = (ipaddress.ip_network("127.0.0.1/32"),)
         ("::ffff:169.254.169.254", "a link-local address"),
         ("::ffff:a00:1", "a private address"),
         ("2002:a00:1::1", "a private address"),  # 6to4 around 10.0.0.1
+        ("64:ff9b::a9fe:a9fe", "a link-local address"),  # NAT64 of 169.254.169.254
+        ("64:ff9b::808:808", None),
         ("8.8.8.8", None),
         ("203.162.4.191", None),
         ("2001:4860:4860::8888", None),

@@ -18,7 +18,7 @@ from monitor.cli.app import App, format_option, pass_app, wait_option, writes
 from monitor.cli.progress import progress_bar
 from monitor.cli.signals import stop_on_signals
 from monitor.collect.http import Fetcher
-from monitor.errors import EXIT_INTERRUPTED, ConfigError
+from monitor.errors import EXIT_INTERRUPTED, ArchiveLocked, ConfigError
 from monitor.jobs.indexing import index_pending, reindex
 from monitor.jobs.reextract import reextract
 from monitor.jobs.run import run as run_pipeline
@@ -105,7 +105,12 @@ def watch(app: App, wait: float) -> None:
         advice="one watch per storage dir is enough",
     )
     with stop_on_signals() as stop, one_watch:
-        lock.acquire(wait, stop=stop)
+        try:
+            lock.acquire(wait, stop=stop)
+        except ArchiveLocked:
+            if stop.is_set():  # stopped while waiting for another writer
+                sys.exit(EXIT_INTERRUPTED)
+            raise
         archive.sync_feeds(config.feeds)
         if not archive.feeds.all():
             raise ConfigError(

@@ -7,12 +7,12 @@ HTTP library, where it would raise something no caller expects.
 
 Public sources only: `GuardedBackend` is the network backend under the HTTP client. It resolves
 the host once, refuses the connection when any of its addresses is loopback, private,
-link-local, shared, multicast, reserved or unspecified (IPv4-mapped IPv6 addresses are judged as
-the IPv4 address they carry), and connects to the very address it checked, so a second DNS
-answer can't slip in between the check and the connection. TLS and the Host header still name
-the host: httpcore passes the origin's name to the TLS layer separately. It also keeps the
-streams it opened, so that a run asked to stop can cut them (`abort`) instead of waiting for a
-read timeout.
+link-local, shared, multicast, reserved or unspecified (an IPv6 address that carries an IPv4
+one, IPv4-mapped, 6to4 or NAT64, is judged as that IPv4 address), and connects to the very
+address it checked, so a second DNS answer can't slip in between the check and the connection.
+TLS and the Host header still name the host: httpcore passes the origin's name to the TLS layer
+separately. It also keeps the streams it opened, so that a run asked to stop can cut them
+(`abort`) instead of waiting for a read timeout.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ _SPACES = re.compile(r"[\t\r\n]")
 _UNSAFE = re.compile("[\x00-\x20\x7f-\x9f]")
 _ASCII_HOST = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?")
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
+# IPv6 forms that carry an IPv4 address, judged as that address: IPv4-mapped (::ffff:a.b.c.d),
+# 6to4 (2002:…) and the NAT64 well-known prefix (64:ff9b::a.b.c.d).
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 Resolve = Callable[[str, int], list[str]]
 
@@ -111,6 +114,8 @@ def address_problem(address: str) -> str | None:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone ("%eth0") says nothing
     if isinstance(ip, ipaddress.IPv6Address):
         embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is not None:
             ip = embedded
     checks: Sequence[tuple[bool, str]] = (
