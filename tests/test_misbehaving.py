@@ -873,3 +873,20 @@ def test_invalid_utf8_and_nul_bytes_are_stored_clean(tmp_path: Path, site: Local
     ]
     assert values and not any(re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", v) for v in values)
     assert "vàng" in values[0] or "Giá" in values[0]
+
+
+def test_a_warc_file_that_cannot_be_written_stops_the_run_and_fails_no_source(
+    tmp_path: Path, site: LocalSite
+) -> None:
+    site.route("/ok.rss", body=feed_of(site, PAGE_A), content_type=RSS)
+    url = site.url("/ok.rss")
+    collector = Collector(tmp_path, [(url, "Báo Thử")])
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "warc").write_text("a file where the WARC directory should be")
+
+    result = collector.run_cli()
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: can't create WARC directory")
+    # The archive is at fault, not the publisher: nothing is held against the feed.
+    assert collector.feed(url)["consecutive_failures"] == 0
+    assert collector.one("SELECT COUNT(*) FROM fetch_log") == 0

@@ -95,7 +95,10 @@ class App:
         if self._lock is not None and self._lock.held:
             archive.sync_feeds(config.feeds)
             return
-        with contextlib.suppress(ArchiveLocked), StorageLock(config.storage.dir, command="sync"):
+        if archive.feeds.in_sync(config.feeds):
+            return  # the usual case, found by reading: no lock to take
+        lock = StorageLock(config.storage.dir, command="monitor (syncing the config's feeds)")
+        with contextlib.suppress(ArchiveLocked), lock:
             archive.sync_feeds(config.feeds)
 
     def close(self) -> None:

@@ -110,10 +110,13 @@ class Poller:
     def _request(self, feed: FeedRow) -> _Polled | FetchError:
         """Runs in the host's worker: request, keep the raw document, parse it.
 
-        Whatever goes wrong is that feed's failure, never the run's.
+        Whatever goes wrong is that feed's failure, never the run's, but for the archive
+        itself failing (a full disk): that stops the run.
         """
         try:
             return self._fetch_and_parse(feed)
+        except ArchiveError:
+            raise  # the WARC file can't be written: no other feed would fare better
         except Exception as exc:
             log.error("feed %s: %s", feed.url, internal_reason(exc), exc_info=exc)
             return FetchError(internal_reason(exc))

@@ -224,7 +224,8 @@ class _PageResult:
 def _fetch_page(fetcher: Fetcher, warc: WarcWriter | None, page: PageTask) -> _PageResult:
     """Runs in the host's worker: fetch, keep the raw response, extract.
 
-    Whatever goes wrong is that page's failure, never the run's.
+    Whatever goes wrong is that page's failure, never the run's, but for the archive itself
+    failing (a full disk): that stops the run.
     """
     try:
         response = fetcher.get(page.url, robots=True)
@@ -250,6 +251,8 @@ def _fetch_page(fetcher: Fetcher, warc: WarcWriter | None, page: PageTask) -> _P
         )
     except ExtractError as exc:
         return _PageResult(response=response, error=exc)
+    except ArchiveError:
+        raise  # the WARC file can't be written: no other page would fare better
     except Exception as exc:
         log.error("page %s: %s", page.url, internal_reason(exc), exc_info=exc)
         return _PageResult(response=response, error=exc)
