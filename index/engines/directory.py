@@ -10,12 +10,14 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from index.errors import EngineError, IndexNeedsRebuild
 
 MARKER = "press-monitor-index.json"
+_REMOVE_ATTEMPTS = 20
 
 
 def check_directory(path: Path, engine: str, version: int) -> bool:
@@ -27,8 +29,14 @@ def check_directory(path: Path, engine: str, version: int) -> bool:
     if path.exists() and not path.is_dir():
         raise EngineError(f"index path {path} is a file, not a directory")
     marker = path / MARKER
-    if not marker.exists():
-        if path.exists() and any(path.iterdir()):
+    # One listing, not "is there a marker?" then "is it empty?": another process may rename a
+    # new index into place between two looks.
+    try:
+        names = {entry.name for entry in path.iterdir()}
+    except FileNotFoundError:
+        names = set()
+    if MARKER not in names:
+        if names:
             raise IndexNeedsRebuild(
                 f"{path} is not empty but holds no press-monitor index (no {MARKER}); "
                 "point the index at an empty directory, or if this is a damaged index, "
@@ -77,7 +85,17 @@ def create_index(path: Path, engine: str, version: int, create: Callable[[Path],
             if not (path / MARKER).exists():
                 raise
     finally:
-        shutil.rmtree(building, ignore_errors=True)
+        _remove(building)
+
+
+def _remove(directory: Path) -> None:
+    """Remove a directory that an engine may still be writing a lock file into for a moment
+    (tantivy does, from its own threads)."""
+    for _attempt in range(_REMOVE_ATTEMPTS):
+        shutil.rmtree(directory, ignore_errors=True)
+        if not directory.exists():
+            return
+        time.sleep(0.05)
 
 
 def write_marker(path: Path, engine: str, version: int) -> None:

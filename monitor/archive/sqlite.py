@@ -10,6 +10,7 @@ SQLite errors are bugs and stay as they are.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +21,7 @@ T = TypeVar("T")
 
 # How long a write waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_S = 10.0
+_WAL_RETRY = 0.01
 _BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _UNUSABLE = frozenset(
     {
@@ -75,17 +77,33 @@ def connect(path: Path, *, busy_timeout: float | None = None) -> Connection:
     waits `busy_timeout` seconds (default BUSY_TIMEOUT_S) for another process's write."""
     if busy_timeout is None:
         busy_timeout = BUSY_TIMEOUT_S
-    # The busy timeout is set from the start: a new file's switch to WAL waits for others too.
     db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, factory=Connection)
     db.path, db.busy_timeout = path, busy_timeout
     db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
+    _use_wal(db, busy_timeout)
     # In WAL mode NORMAL survives any crash of the process; only a power cut can lose the last
     # commits (never corrupt the file). It makes each commit ~3x cheaper.
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
     return db
+
+
+def _use_wal(db: Connection, timeout: float) -> None:
+    """Switch a new file to WAL (a file remembers it: later connections find it so).
+
+    SQLite answers "busy" at once, without waiting, when connections opening a new file at the
+    same time race for the switch; it is tried again until `timeout`.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except ArchiveBusy:
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(_WAL_RETRY)
 
 
 class Transaction:
