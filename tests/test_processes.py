@@ -112,7 +112,7 @@ def test_a_second_ctrl_c_stops_at_once(tmp_path: Path, site: LocalSite) -> None:
 def test_two_runs_at_once_one_waits_or_exits_75_and_no_page_is_fetched_twice(
     tmp_path: Path, site: LocalSite
 ) -> None:
-    paths = serve_articles(site, 8, delay=0.15)
+    paths = serve_articles(site, 8, delay=0.3)
     config = config_for(tmp_path, [site.url("/tin.rss")])
 
     # A fresh storage dir: both processes create and migrate the archive at once.
@@ -202,7 +202,7 @@ def test_watch_polls_logs_one_line_per_poll_and_stops_on_sigterm(
 
 
 def test_watch_waits_for_a_run_that_holds_the_archive(tmp_path: Path, site: LocalSite) -> None:
-    paths = serve_articles(site, 6, delay=0.3)
+    paths = serve_articles(site, 8, delay=0.5)
     config = config_for(tmp_path, [site.url("/tin.rss")])
     log = tmp_path / "data" / "logs" / "watch.log"
 
@@ -215,6 +215,7 @@ def test_watch_waits_for_a_run_that_holds_the_archive(tmp_path: Path, site: Loca
     code, out, err = watch.finish()
     assert code == 130
     no_traceback(out, err)
+    assert LOCKED.search(err) and err.startswith("waiting up to 60 s: another run (pid ")
     assert all(site.hits(path) == 1 for path in paths)
 
 

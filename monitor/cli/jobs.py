@@ -106,11 +106,17 @@ def watch(app: App, wait: float) -> None:
     )
     with stop_on_signals() as stop, one_watch:
         try:
-            lock.acquire(wait, stop=stop)
-        except ArchiveLocked:
-            if stop.is_set():  # stopped while waiting for another writer
-                sys.exit(EXIT_INTERRUPTED)
-            raise
+            lock.acquire(0)
+        except ArchiveLocked as locked:
+            if not wait:
+                raise
+            app.err.print(views.plain(f"waiting up to {wait:g} s: {locked}"))
+            try:
+                lock.acquire(wait, stop=stop)
+            except ArchiveLocked:
+                if stop.is_set():  # stopped while waiting for another writer
+                    sys.exit(EXIT_INTERRUPTED)
+                raise
         archive.sync_feeds(config.feeds)
         if not archive.feeds.all():
             raise ConfigError(

@@ -57,7 +57,7 @@ def watch(
     due_in = 0.0  # the first cycle runs at once: it also fetches what earlier runs left
     while not stop.is_set():
         if due_in > 0:
-            lock.release()
+            lock.release()  # held when called
             stop.wait(min(due_in, max_sleep))
             due_in = _due_in(archive, clock)
             continue
@@ -70,6 +70,8 @@ def watch(
             log.error("cycle failed: %s; trying again in %g s", exc, AFTER_ERROR, exc_info=exc)
             due_in = AFTER_ERROR
             continue
+        finally:
+            lock.release()  # free for other writers while this logs and sleeps
         summary.cycles += 1
         _log_run(archive, result)
         # Never two cycles back to back, whatever the schedule says.
