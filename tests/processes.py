@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -126,10 +127,14 @@ def wait_until(condition: Callable[[], bool], timeout: float = PATIENCE) -> None
         time.sleep(0.02)
 
 
-def holds_lock(storage: Path) -> bool:
-    """Whether a process wrote itself into the storage dir's lock file (it holds the lock)."""
-    lock = storage / ".lock"
-    return lock.exists() and lock.stat().st_size > 0
+def holds_lock(storage: Path, pid: int | None = None) -> bool:
+    """Whether a process (that one, with `pid`) wrote itself into the storage dir's lock file,
+    as the holder of the lock does."""
+    try:
+        holder = json.loads((storage / ".lock").read_text("utf-8") or "{}")
+    except (OSError, ValueError):
+        return False
+    return bool(holder) and (pid is None or holder.get("pid") == pid)
 
 
 def query(archive: Path, sql: str, *params: object) -> list[tuple[Any, ...]]:

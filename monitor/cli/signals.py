@@ -2,14 +2,15 @@
 
 The first signal asks the work to stop: the flag it sets is checked between pages, no new
 request is made, the pages in hand are finished (or cut after a few seconds) and stored, and
-the command exits 130. A second signal exits 130 at once. Neither prints a traceback: SQLite
-commits are atomic and the storage lock goes with the process, so nothing is left half-done
-that the next run does not handle.
+the command exits 130. A second signal exits 130 at once (once worker processes have put down
+the page in hand). Neither prints a traceback: SQLite commits are atomic and the storage lock
+goes with the process, so nothing is left half-done that the next run does not handle.
 """
 
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
 import threading
@@ -42,6 +43,11 @@ def stop_on_signals() -> Iterator[threading.Event]:
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
+            if multiprocessing.active_children():
+                # Worker processes (reextract's) would wait forever for a parent that vanished:
+                # unwind instead, which closes their pool (the work in hand, under a second)
+                # on the way to the error boundary, and exit 130 there.
+                raise KeyboardInterrupt
             _say(STOPPED)
             os._exit(EXIT_INTERRUPTED)
         stop.set()

@@ -145,22 +145,40 @@ def reextract(
         if count > 1
         else _Inline() as pool
     ):
-        for batch in _batches(archive.stored_pages(sources=sources), BATCH):
-            if stop is not None and stop.is_set():
-                break
-            with _starting_workers():
-                results = pool.map(partial(remake, config), batch, chunksize=8)
-            for page, result in zip(batch, results, strict=True):
-                summary.articles += 1
-                _apply(archive, summary, page, result)
-                progress(Progress("extract", advance=1))
-                if stop is not None and stop.is_set():
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    break
+        try:
+            _remake_all(archive, config, pool, summary, sources, progress, stop)
+        except BaseException:
+            # Interrupted at once (a second Ctrl-C) or failed: no more pages to the workers,
+            # whose work in hand is awaited, so that none is left waiting for a parent.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     summary.interrupted = stop is not None and stop.is_set()
     if not summary.interrupted:
         summary.clustered = recluster(archive)
     return summary
+
+
+def _remake_all(
+    archive: Archive,
+    config: Config,
+    pool: ProcessPoolExecutor | _Inline,
+    summary: ReextractSummary,
+    sources: Sequence[str],
+    progress: ProgressFn,
+    stop: threading.Event | None,
+) -> None:
+    for batch in _batches(archive.stored_pages(sources=sources), BATCH):
+        if stop is not None and stop.is_set():
+            return
+        with _starting_workers():
+            results = pool.map(partial(remake, config), batch, chunksize=8)
+        for page, result in zip(batch, results, strict=True):
+            summary.articles += 1
+            _apply(archive, summary, page, result)
+            progress(Progress("extract", advance=1))
+            if stop is not None and stop.is_set():
+                pool.shutdown(wait=True, cancel_futures=True)
+                return
 
 
 def _apply(
