@@ -70,6 +70,8 @@ class HttpConfig:
     max_redirects: int
     concurrency: int
     respect_robots: bool
+    # Article links, redirects and robots.txt may reach loopback, private, link-local… hosts.
+    allow_private_addresses: bool
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,7 @@ def _http(v: _Validator, table: dict[str, Any]) -> HttpConfig:
         max_redirects=int(number("max_redirects", positive=False)),
         concurrency=int(number("concurrency")),
         respect_robots=v.boolean(table, "http", "respect_robots"),
+        allow_private_addresses=v.boolean(table, "http", "allow_private_addresses"),
     )
 
 

@@ -20,10 +20,14 @@ def write_config(
 ) -> Path:
     """A config file at `path`: the archive in `data/` beside it, then `tables` by name
     (`http={"timeout": 5}`, `storage={...}` adds to the archive's), then the feeds as (URL,
-    source). Values are written as JSON, which TOML reads alike for strings and numbers."""
+    source). Values are written as JSON, which TOML reads alike for strings and numbers.
+
+    The local site is on 127.0.0.1, so `[http] allow_private_addresses` is true unless `http`
+    says otherwise (the tests of the refusal do)."""
     storage = {"dir": "data", **tables.get("storage", {})}
+    http = {"allow_private_addresses": True, **tables.get("http", {})}
     lines: list[str] = []
-    for name, values in {**tables, "storage": storage}.items():
+    for name, values in {**tables, "storage": storage, "http": http}.items():
         lines.append(f"[{name}]")
         lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
     for url, source in feeds:

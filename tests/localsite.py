@@ -134,6 +134,9 @@ class Reply:
     - ``drip``: ``(chunk_size, interval)``: send the body in chunks, sleeping between them.
     - ``content_length``: the Content-Length to declare; larger than the body means the body is
       truncated: the server sends what it has and closes the connection.
+    - ``raw``: bytes sent as the whole response, status line and headers included, as they
+      are (a reason phrase or header no well-behaved server would send, a cut chunked body);
+      then the connection is closed. The other fields are ignored.
     """
 
     status: int = 200
@@ -142,6 +145,7 @@ class Reply:
     delay: float = 0.0
     drip: tuple[int, float] | None = None
     content_length: int | None = None
+    raw: bytes | None = None
 
 
 HandlerResult: TypeAlias = "Reply | tuple[int, Mapping[str, str], bytes | str]"
@@ -236,6 +240,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _send(self, reply: Reply) -> None:
         site = self.server.site
         if reply.delay > 0 and site.sleep(reply.delay):
+            self.close_connection = True
+            return
+        if reply.raw is not None:
+            self.wfile.write(reply.raw)
+            self.wfile.flush()
             self.close_connection = True
             return
         body = reply.body.encode("utf-8") if isinstance(reply.body, str) else reply.body

@@ -260,7 +260,7 @@ def test_a_report_of_an_earlier_snapshot_counts_only_the_articles_it_held(
 
 def test_unknown_article_id_is_a_clear_error(collected: Collected) -> None:
     result = collected("show", "99999")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # what was asked for must change: a usage error
     assert "no article with id 99999" in result.output
 
 

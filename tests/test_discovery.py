@@ -22,7 +22,13 @@ DEFAULTS = parse_config("", None, base=Path("."))
 
 @pytest.fixture
 def fetcher() -> Iterator[Fetcher]:
-    http = replace(DEFAULTS.http, per_host_delay=0, timeout=5.0, user_agent="pm-test/1")
+    http = replace(
+        DEFAULTS.http,
+        per_host_delay=0,
+        timeout=5.0,
+        user_agent="pm-test/1",
+        allow_private_addresses=True,
+    )
     with Fetcher(http) as client:
         yield client
 

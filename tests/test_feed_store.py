@@ -53,6 +53,23 @@ def test_added_feeds_keep_their_origin_and_survive_config_syncs(archive: Archive
     assert archive.feeds.select([A.url])[0].tags == ("thoi-su",)
 
 
+def test_in_sync_says_whether_a_sync_would_change_anything(archive: Archive) -> None:
+    assert not archive.feeds.in_sync([A])
+    archive.sync_feeds([A, B])
+    assert archive.feeds.in_sync([A, B])
+    assert not archive.feeds.in_sync([A])  # B would leave
+    assert not archive.feeds.in_sync([A, B, C])  # C would come
+    renamed = FeedConfig(url=B.url, source="Báo Bê")
+    assert not archive.feeds.in_sync([A, renamed])
+    (b,) = archive.feeds.select(["Báo B"])
+    archive.feeds.remove(b)
+    assert archive.feeds.in_sync([A, B])  # removed by the user: a sync keeps it so
+    archive.sync_feeds([A])
+    assert archive.feeds.in_sync([A])
+    archive.feeds.add(C, origin="cli")
+    assert archive.feeds.in_sync([A])  # feeds added by hand are not the config's
+
+
 def test_select_by_id_url_or_source_and_unknown_names_fail(archive: Archive) -> None:
     a, b = archive.sync_feeds([A, B])
     assert archive.feeds.select([str(a.id), "báo b"]) == [a, b]

@@ -51,7 +51,7 @@ def test_list_shows_config_feeds_and_remove_stops_polling_one(
     table = feeds("feeds", "list")
     assert "Báo A" in table.output and "Báo B" not in table.output
     unknown = feeds("feeds", "remove", "Báo Z")
-    assert unknown.exit_code == 1 and "no feed 'Báo Z'" in unknown.output
+    assert unknown.exit_code == 2 and "no feed 'Báo Z'" in unknown.output
 
 
 def seed_history(path: Path, feed_url: str, per_day: list[int], *, now: datetime) -> None:
@@ -169,7 +169,7 @@ def test_add_says_clearly_when_nothing_is_found(tmp_path: Path, site: LocalSite)
     site.route("/", body="<html><body>Không có gì</body></html>", content_type="text/html")
     site.allow_unknown()  # the common feed paths are tried and are not there
     result = Feeds(tmp_path, [])("feeds", "add", site.url("/"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no feed found at" in result.output
 
 

@@ -19,7 +19,13 @@ DEFAULTS = parse_config("", None, base=Path("."))
 
 
 def fetcher(**overrides: object) -> Fetcher:
-    settings = {"per_host_delay": DELAY, "timeout": 5.0, "user_agent": "pm-test/1", **overrides}
+    settings = {
+        "per_host_delay": DELAY,
+        "timeout": 5.0,
+        "user_agent": "pm-test/1",
+        "allow_private_addresses": True,
+        **overrides,
+    }
     return Fetcher(replace(DEFAULTS.http, **settings))  # type: ignore[arg-type]
 
 

@@ -6,9 +6,12 @@ Every case is served by the real local site; each test looks at three things: th
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import sqlite3
+import time
+import zlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -587,3 +590,303 @@ def test_robots_txt_keeps_disallowed_pages_unfetched(tmp_path: Path, site: Local
     # Skipped for good: a second run does not ask for it either.
     collector.poll()
     assert site.hits(PAGE_A) == 0
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def test_a_link_with_a_bad_port_is_skipped_and_every_good_article_is_stored(
+    tmp_path: Path, site: LocalSite
+) -> None:
+    good = [a.path for a in cat.ARTICLES[:4]]
+    links = [(site.url(p), p) for p in good]
+    links.insert(2, ("http://127.0.0.1:abc/x.html", "bad-port"))
+    site.route("/mixed.rss", body=rss(links), content_type=RSS)
+    url = site.url("/mixed.rss")
+    collector = Collector(tmp_path, [(url, "Báo Thử")])
+
+    summary = collector.poll()
+    assert summary["articles_new"] == len(good)
+    (warning,) = [w["reason"] for w in summary["warnings"]]
+    assert warning.startswith("1 entries without a usable link skipped: 'Tin số 3'")
+    assert "Port could not be cast" in warning
+    assert collector.article_urls() == {site.url(p) for p in good}
+
+
+def test_a_page_with_an_unfetchable_url_left_by_an_older_version_fails_alone(
+    tmp_path: Path, site: LocalSite
+) -> None:
+    site.route("/ok.rss", body=feed_of(site, PAGE_A), content_type=RSS)
+    url = site.url("/ok.rss")
+    collector = Collector(tmp_path, [(url, "Báo Thử")])
+    collector.poll()
+    bad = "http://127.0.0.1:abc/x.html"
+    with sqlite3.connect(collector.archive) as db:
+        (feed_id,) = db.execute("SELECT id FROM feeds").fetchone()
+        db.execute(
+            "INSERT INTO entries (feed_id, guid, url, url_key, first_seen_at) "
+            "VALUES (?, 'old', ?, ?, '2026-01-01T00:00:00+00:00')",
+            (feed_id, bad, bad),
+        )
+        db.execute(
+            "INSERT INTO pages (url, url_key, source, first_seen_at) "
+            "VALUES (?, ?, 'Báo Thử', '2026-01-01T00:00:00+00:00')",
+            (bad, bad),
+        )
+
+    summary = collector.poll(exit_code=1)
+    assert reasons(summary)[bad].startswith("not a valid URL")
+    # Refused for good: asking again would not make it a URL.
+    assert collector.page(bad)[:2] == ("skipped", 1)
+    assert collector.poll()["articles_failed"] == 0
+
+
+def test_pending_pages_of_removed_feeds_are_not_fetched(tmp_path: Path, site: LocalSite) -> None:
+    site.route("/news/down.html", status=500, body="<h1>Lỗi</h1>")
+    site.route("/going.rss", body=feed_of(site, "/news/down.html"), content_type=RSS)
+    site.route("/staying.rss", body=feed_of(site, PAGE_A), content_type=RSS)
+    url = site.url("/going.rss")
+    collector = Collector(tmp_path, [(url, "Báo Thử"), (site.url("/staying.rss"), "Báo Thử")])
+    assert collector.poll(exit_code=1)["articles_failed"] == 1
+    assert collector.page(site.url("/news/down.html"))[:2] == ("failed", 1)
+
+    runner = CliRunner(env={"COLUMNS": "300"})
+    removed = runner.invoke(cli, ["--config", str(collector.config), "feeds", "remove", url])
+    assert removed.exit_code == 0, removed.output
+    result = runner.invoke(cli, ["--config", str(collector.config), "run", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["articles_failed"] == 0
+    assert site.hits("/news/down.html") == 1
+
+
+def test_a_page_that_breaks_extraction_fails_alone_with_its_traceback_logged(
+    tmp_path: Path, site: LocalSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.extract.page import process_page
+
+    def breaks_on_b(body: bytes, **kw: Any) -> Any:
+        if kw["url"].endswith(PAGE_B):
+            raise ValueError("All strings must be XML compatible")
+        return process_page(body, **kw)
+
+    monkeypatch.setattr("monitor.jobs.run.process_page", breaks_on_b)
+    site.route("/two.rss", body=feed_of(site, PAGE_A, PAGE_B), content_type=RSS)
+    collector = Collector(tmp_path, [(site.url("/two.rss"), "Báo Thử")])
+
+    summary = collector.poll(exit_code=1)
+    reason = reasons(summary)[site.url(PAGE_B)]
+    assert reason == "internal error: ValueError: All strings must be XML compatible"
+    assert collector.article_urls() == {site.url(PAGE_A)}
+    log = (tmp_path / "data" / "logs" / "errors.log").read_text("utf-8")
+    assert "Traceback" in log and "breaks_on_b" in log and site.url(PAGE_B) in log
+    # A bug may be fixed: the page is asked for again (up to the attempts allowed).
+    assert collector.page(site.url(PAGE_B))[:2] == ("failed", 1)
+
+
+def test_a_gzip_bomb_stops_at_the_body_limit(tmp_path: Path, site: LocalSite) -> None:
+    bomb = gzip.compress(b"\0" * 50_000_000, compresslevel=9)  # ~50 KB that inflate to 50 MB
+    assert len(bomb) < 100_000
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+    site.route("/news/bomb.html", handler=lambda _r: Reply(200, headers, bomb))
+    feed_headers = {"Content-Type": RSS, "Content-Encoding": "gzip"}
+    site.route("/bomb.rss", handler=lambda _r: Reply(200, feed_headers, bomb))
+    site.route("/ok.rss", body=feed_of(site, "/news/bomb.html", PAGE_A), content_type=RSS)
+    bomb_url, ok_url = site.url("/bomb.rss"), site.url("/ok.rss")
+    collector = Collector(
+        tmp_path, [(bomb_url, "Báo Thử"), (ok_url, "Báo Thử")], max_body_bytes=1_000_000
+    )
+
+    started = time.monotonic()
+    summary = collector.poll(exit_code=1)
+    assert time.monotonic() - started < 10
+    failed = reasons(summary)
+    assert (
+        failed[bomb_url]
+        == failed[site.url("/news/bomb.html")]
+        == ("body larger than 1000000 bytes")
+    )
+    assert collector.article_urls() == {site.url(PAGE_A)}
+
+
+def test_a_compressed_page_is_stored_decompressed(tmp_path: Path, site: LocalSite) -> None:
+    page = (cat.SITE_DIR / PAGE_A.lstrip("/")).read_bytes().replace(b"{base}", b"")
+    headers = {"Content-Type": "text/html; charset=utf-8"}
+    deflated = zlib.compress(page)
+    site.route(
+        "/news/gz.html",
+        handler=lambda _r: Reply(200, {**headers, "Content-Encoding": "gzip"}, gzip.compress(page)),
+    )
+    site.route(
+        "/news/deflate.html",
+        handler=lambda _r: Reply(200, {**headers, "Content-Encoding": "deflate"}, deflated),
+    )
+    raw_deflate = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw = raw_deflate.compress(page) + raw_deflate.flush()
+    site.route(
+        "/news/raw-deflate.html",
+        handler=lambda _r: Reply(200, {**headers, "Content-Encoding": "deflate"}, raw),
+    )
+    site.route(
+        "/news/brotli.html",
+        handler=lambda _r: Reply(200, {**headers, "Content-Encoding": "br"}, b"\x1b\x00"),
+    )
+    paths = ["/news/gz.html", "/news/deflate.html", "/news/raw-deflate.html", "/news/brotli.html"]
+    site.route("/enc.rss", body=feed_of(site, *paths), content_type=RSS)
+    collector = Collector(tmp_path, [(site.url("/enc.rss"), "Báo Thử")])
+
+    summary = collector.poll(exit_code=1)
+    assert reasons(summary) == {site.url("/news/brotli.html"): "unsupported Content-Encoding 'br'"}
+    # The three are one article by its canonical URL: stored once, the others merged into it.
+    assert (summary["articles_new"], summary["articles_merged"]) == (1, 2)
+    assert collector.one("SELECT title FROM articles") == cat.TTO_NON_LA.title
+    assert collector.one("SELECT COUNT(*) FROM pages WHERE state = 'done'") == 3
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["file:///etc/passwd", "ftp://127.0.0.1/tin.html", "javascript:alert(1)", "data:,tin"],
+)
+def test_redirects_to_what_is_not_an_http_url_are_refused(
+    tmp_path: Path, site: LocalSite, location: str
+) -> None:
+    site.route("/news/away.html", status=302, headers={"Location": location})
+    site.route("/away.rss", body=feed_of(site, "/news/away.html"), content_type=RSS)
+    collector = Collector(tmp_path, [(site.url("/away.rss"), "Báo Thử")])
+
+    summary = collector.poll(exit_code=1)
+    reason = reasons(summary)[site.url("/news/away.html")]
+    assert reason.startswith("refused redirect: "), reason
+    assert collector.page(site.url("/news/away.html"))[0] == "skipped"
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY a "ha ha ha ha ha ha ha ha ha ha">
+ <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+ <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+ <!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">
+ <!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">
+ <!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">
+ <!ENTITY g "&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;">
+ <!ENTITY h "&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;">
+ <!ENTITY i "&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;">
+]>
+<rss version="2.0"><channel><title>Cười &i;</title>
+<item><title>Tin &i;</title><link>{link}</link><guid>laugh</guid></item>
+</channel></rss>
+"""
+
+
+def test_billion_laughs_and_external_entities_are_not_expanded(
+    tmp_path: Path, site: LocalSite
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("MẬT-KHẨU-BÍ-MẬT", encoding="utf-8")
+    xxe = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file://{secret}">'
+        f'<!ENTITY net SYSTEM "{site.url("/xxe-fetched")}">]>\n'
+        '<rss version="2.0"><channel><title>XXE</title>'
+        f"<item><title>Tin &xxe;&net;</title><link>{site.url(PAGE_B)}</link>"
+        "<guid>xxe</guid></item></channel></rss>\n"
+    )
+    sitemap = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE urlset [<!ENTITY xxe SYSTEM "file://{secret}">]>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"<url><loc>{site.url(PAGE_C)}</loc><lastmod>2026-11-22</lastmod></url>"
+        "<url><loc>&xxe;</loc><lastmod>2026-11-22</lastmod></url></urlset>\n"
+    )
+    site.route("/laughs.rss", body=BILLION_LAUGHS.format(link=site.url(PAGE_A)), content_type=RSS)
+    site.route("/xxe.rss", body=xxe, content_type=RSS)
+    site.route("/sitemap.xml", body=sitemap, content_type="application/xml")
+    urls = [site.url(p) for p in ("/laughs.rss", "/xxe.rss", "/sitemap.xml")]
+    collector = Collector(tmp_path, [(u, "Báo Thử") for u in urls])
+
+    started = time.monotonic()
+    result = collector.run_cli("--format", "json")
+    assert time.monotonic() - started < 20
+    assert result.exit_code in (0, 1), result.output
+    stored = " ".join(
+        str(value)
+        for row in collector.rows("SELECT title, summary, url FROM entries")
+        + collector.rows("SELECT title, text FROM articles")
+        + collector.rows("SELECT error FROM fetch_log")
+        for value in row
+    )
+    assert "MẬT-KHẨU" not in stored
+    assert "ha ha ha ha ha ha" not in stored
+    assert site.hits("/xxe-fetched") == 0
+
+
+def test_a_chunked_body_cut_short_fails_the_feed(tmp_path: Path, site: LocalSite) -> None:
+    body = feed_of(site, PAGE_A).encode()
+    raw = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+        + f"{len(body):x}\r\n".encode()
+        + body[: len(body) // 2]
+    )
+    site.route("/chunked.rss", handler=lambda _r: Reply(raw=raw))
+    url = site.url("/chunked.rss")
+    collector = Collector(tmp_path, [(url, "Báo Thử")])
+
+    summary = collector.poll(exit_code=1)
+    assert "incomplete chunked read" in reasons(summary)[url]
+    assert collector.one("SELECT COUNT(*) FROM entries") == 0
+    assert site.hits(PAGE_A) == 0
+
+
+def test_a_feed_of_ten_thousand_items_keeps_the_first_two_thousand(
+    tmp_path: Path, site: LocalSite
+) -> None:
+    body = rss((site.url(PAGE_A), f"tin-{n}") for n in range(10_000))
+    site.route("/huge.rss", body=body, content_type=RSS)
+    url = site.url("/huge.rss")
+    collector = Collector(tmp_path, [(url, "Báo Thử")])
+
+    summary = collector.poll()
+    assert summary["entries_new"] == 2000
+    assert "only the first 2000 of 10000 entries kept" in summary["warnings"][0]["reason"]
+    assert summary["articles_new"] == 1 and site.hits(PAGE_A) == 1
+
+
+def test_invalid_utf8_and_nul_bytes_are_stored_clean(tmp_path: Path, site: LocalSite) -> None:
+    feed = (
+        b'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>T</title>'
+        b"<item><title>Gi\xc3\xa1 v\xe0ng \xff\xfe t\xc4\x83ng\x00 m\xe1\xba\xa1nh</title>"
+        + f"<link>{site.url('/news/nul.html')}</link>".encode()
+        + b"<guid>nul</guid><description>M\xf4 t\xe1\x00</description></item></channel></rss>\n"
+    )
+    page = (cat.SITE_DIR / PAGE_A.lstrip("/")).read_bytes().replace(b"{base}", b"")
+    page = page.replace(b"</p>", b"\x00\xff\xfe\x1b[2J</p>", 3)
+    site.route("/nul.rss", body=feed, content_type=RSS)
+    site.route("/news/nul.html", body=page, content_type="text/html; charset=utf-8")
+    collector = Collector(tmp_path, [(site.url("/nul.rss"), "Báo Thử")])
+
+    summary = collector.poll()
+    assert summary["articles_new"] == 1
+    values = [
+        str(v)
+        for row in collector.rows("SELECT title, summary FROM entries")
+        + collector.rows("SELECT title, text, author FROM articles")
+        for v in row
+        if v is not None
+    ]
+    assert values and not any(re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", v) for v in values)
+    assert "vàng" in values[0] or "Giá" in values[0]
+
+
+def test_a_warc_file_that_cannot_be_written_stops_the_run_and_fails_no_source(
+    tmp_path: Path, site: LocalSite
+) -> None:
+    site.route("/ok.rss", body=feed_of(site, PAGE_A), content_type=RSS)
+    url = site.url("/ok.rss")
+    collector = Collector(tmp_path, [(url, "Báo Thử")])
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "warc").write_text("a file where the WARC directory should be")
+
+    result = collector.run_cli()
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: can't create WARC directory")
+    # The archive is at fault, not the publisher: nothing is held against the feed.
+    assert collector.feed(url)["consecutive_failures"] == 0
+    assert collector.one("SELECT COUNT(*) FROM fetch_log") == 0

@@ -101,7 +101,7 @@ def test_run_all_polls_every_feed_and_feed_polls_just_one(tmp_path: Path, site: 
     assert runner.run("--all")["feeds_due"] == 2
     assert (site.hits("/one.rss"), site.hits("/two.rss")) == (2, 3)
     wrong = runner("run", "--feed", "nowhere")
-    assert wrong.exit_code == 1 and "no feed 'nowhere'" in wrong.output
+    assert wrong.exit_code == 2 and "no feed 'nowhere'" in wrong.output
 
 
 @pytest.mark.parametrize(("status", "weight"), [(500, 0.5), (404, 1.0)])

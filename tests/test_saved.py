@@ -170,7 +170,7 @@ def test_cli_invalid_name_exits_2(config: Path) -> None:
 def test_cli_overwrite_needs_replace(config: Path) -> None:
     assert monitor(config, "searches", "add", "q", "one").exit_code == 0
     refused = monitor(config, "searches", "add", "q", "two")
-    assert refused.exit_code == 1
+    assert refused.exit_code == 2
     assert "already exists" in refused.output and "--replace" in refused.output
     replaced = monitor(config, "searches", "add", "q", "two", "--replace")
     assert replaced.exit_code == 0, replaced.output
@@ -182,12 +182,12 @@ def test_cli_unknown_name_is_a_one_line_error(config: Path) -> None:
     assert monitor(config, "searches", "add", "storms", "bão").exit_code == 0
     for command in ("search", "report"):
         result = monitor(config, command, "@nope", "--format", "json")
-        assert result.exit_code == 1
+        assert result.exit_code == 2
         assert result.output.strip().splitlines() == [
             "Error: no saved search named 'nope'; saved searches: storms"
         ]
     result = monitor(config, "searches", "remove", "nope")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "saved searches: storms" in result.output
 
 

@@ -184,7 +184,8 @@ def test_a_gzip_page_fetched_over_http_is_stored_decoded(site: LocalSite, tmp_pa
         body=gzip.compress(VI_HTML),
         headers={"Content-Encoding": "gzip", "Content-Type": "text/html; charset=utf-8"},
     )
-    with Fetcher(replace(DEFAULTS.http, per_host_delay=0, user_agent=UA)) as client:
+    http = replace(DEFAULTS.http, per_host_delay=0, user_agent=UA, allow_private_addresses=True)
+    with Fetcher(http) as client:
         response = client.get(site.url("/tin-tuc/bai-1.html"))
     with WarcWriter(tmp_path, user_agent=UA) as writer:
         location = writer.write_response(

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from index.errors import EngineError, IndexNeedsRebuild
 
 MARKER = "press-monitor-index.json"
+_REMOVE_ATTEMPTS = 20
 
 
 def check_directory(path: Path, engine: str, version: int) -> bool:
@@ -24,8 +29,14 @@ def check_directory(path: Path, engine: str, version: int) -> bool:
     if path.exists() and not path.is_dir():
         raise EngineError(f"index path {path} is a file, not a directory")
     marker = path / MARKER
-    if not marker.exists():
-        if path.exists() and any(path.iterdir()):
+    # One listing, not "is there a marker?" then "is it empty?": another process may rename a
+    # new index into place between two looks.
+    try:
+        names = {entry.name for entry in path.iterdir()}
+    except FileNotFoundError:
+        names = set()
+    if MARKER not in names:
+        if names:
             raise IndexNeedsRebuild(
                 f"{path} is not empty but holds no press-monitor index (no {MARKER}); "
                 "point the index at an empty directory, or if this is a damaged index, "
@@ -56,6 +67,35 @@ def check_directory(path: Path, engine: str, version: int) -> bool:
             f"understands (v{version}); upgrade press-monitor or rebuild the index"
         )
     return True
+
+
+def create_index(path: Path, engine: str, version: int, create: Callable[[Path], object]) -> None:
+    """Make a new index at `path` as a whole, so that processes opening a new directory at the
+    same time never see half of one: `create` builds it in a temporary sibling directory, the
+    marker is written, and the directory is renamed into place. When another process got
+    there first, its index is kept and this one dropped."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{path.name}.new-", dir=path.parent))
+    try:
+        create(building)
+        write_marker(building, engine, version)
+        try:
+            os.rename(building, path)  # replaces `path` only if it is an empty directory
+        except OSError:
+            if not (path / MARKER).exists():
+                raise
+    finally:
+        _remove(building)
+
+
+def _remove(directory: Path) -> None:
+    """Remove a directory that an engine may still be writing a lock file into for a moment
+    (tantivy does, from its own threads)."""
+    for _attempt in range(_REMOVE_ATTEMPTS):
+        shutil.rmtree(directory, ignore_errors=True)
+        if not directory.exists():
+            return
+        time.sleep(0.05)
 
 
 def write_marker(path: Path, engine: str, version: int) -> None:

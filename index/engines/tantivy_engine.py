@@ -29,7 +29,7 @@ from typing import Any
 import tantivy
 
 from index.engines import terms
-from index.engines.directory import check_directory, directory_size, write_marker
+from index.engines.directory import check_directory, create_index, directory_size
 from index.engines.ordering import UNDATED_KEY, Candidate, relevance_page
 from index.errors import EngineError, IndexNeedsRebuild
 from index.model import Counts, Document, Hit, SearchPage, Sort
@@ -83,22 +83,20 @@ class TantivyEngine:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        existed = check_directory(self.path, NAME, SCHEMA_VERSION)
-        self._schema = _schema()
         try:
-            if existed:
-                self._index = tantivy.Index.open(str(self.path))
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._index = tantivy.Index(self._schema, path=str(self.path), reuse=False)
+            if not check_directory(self.path, NAME, SCHEMA_VERSION):
+                create_index(
+                    self.path,
+                    NAME,
+                    SCHEMA_VERSION,
+                    lambda at: tantivy.Index(_schema(), path=str(at), reuse=False),
+                )
+            self._index = tantivy.Index.open(str(self.path))
         except (ValueError, OSError) as exc:
             raise IndexNeedsRebuild(
                 f"can't open the tantivy index in {self.path}: {exc}; it may be corrupt"
             ) from exc
-        if existed:
-            self._schema = self._index.schema
-        else:
-            write_marker(self.path, NAME, SCHEMA_VERSION)
+        self._schema = self._index.schema
         self._writer: tantivy.IndexWriter | None = None
         self._closed = False
 

@@ -53,7 +53,7 @@ from whoosh.sorting import FieldFacet
 from whoosh.writing import CLEAR
 
 from index.engines import terms
-from index.engines.directory import check_directory, directory_size, write_marker
+from index.engines.directory import check_directory, create_index, directory_size
 from index.engines.ordering import UNDATED_KEY, Candidate, relevance_page
 from index.errors import EngineError, IndexNeedsRebuild
 from index.model import Counts, Document, SearchPage, Sort
@@ -170,14 +170,14 @@ class WhooshEngine:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        existed = check_directory(self.path, NAME, SCHEMA_VERSION)
-        if existed:
-            self._index = _open_existing(self.path)
-        else:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._index = whoosh_index.create_in(str(self.path), _schema())
-        if not existed:
-            write_marker(self.path, NAME, SCHEMA_VERSION)
+        if not check_directory(self.path, NAME, SCHEMA_VERSION):
+            create_index(
+                self.path,
+                NAME,
+                SCHEMA_VERSION,
+                lambda at: whoosh_index.create_in(str(at), _schema()),
+            )
+        self._index = _open_existing(self.path)
         self._pending: dict[str, Document] = {}
         self._deleted: set[str] = set()
         self._searcher_obj: Any = None

@@ -16,6 +16,7 @@ from monitor.archive.sqlite import Transaction
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
 from monitor.models import Decision, FeedRow, Hint
+from monitor.safe_text import one_line
 from monitor.timestamps import from_iso, now_iso, to_iso
 
 ORIGINS = ("config", "cli", "opml")
@@ -58,6 +59,34 @@ class FeedStore:
             )
         by_url = {row.url: row for row in self.all(include_removed=True)}
         return [by_url[url] for url in urls]
+
+    def in_sync(self, feeds: Iterable[FeedConfig]) -> bool:
+        """Whether `sync(feeds)` would change nothing (found by reading only)."""
+        rows = {
+            row["url"]: row
+            for row in self.db.execute(
+                "SELECT url, source, name, language, tags, origin, removed_at, removed_by "
+                "FROM feeds"
+            )
+        }
+        listed = set()
+        for feed in feeds:
+            listed.add(feed.url)
+            row = rows.get(feed.url)
+            if row is None or (
+                row["source"],
+                row["name"],
+                row["language"],
+                row["tags"],
+                row["origin"],
+            ) != (feed.source, feed.name, feed.language, json.dumps(feed.tags), "config"):
+                return False
+            if row["removed_at"] is not None and row["removed_by"] != "cli":
+                return False
+        return not any(
+            row["origin"] == "config" and row["removed_at"] is None and url not in listed
+            for url, row in rows.items()
+        )
 
     def add(self, feed: FeedConfig, *, origin: str) -> tuple[FeedRow, bool]:
         """Add a feed (or bring a removed one back); returns the row and whether it changed."""
@@ -178,7 +207,7 @@ class FeedStore:
             (
                 now_iso(),
                 status,
-                error,
+                one_line(error),
                 decision.failure_score,
                 decision.interval,
                 to_iso(decision.next_poll),

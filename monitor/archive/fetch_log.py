@@ -9,6 +9,7 @@ from typing import Any
 
 from monitor.archive.sqlite import Transaction
 from monitor.models import WarcLocation
+from monitor.safe_text import maybe_line
 from monitor.timestamps import now_iso, to_iso
 
 
@@ -64,7 +65,7 @@ class FetchLog:
                 duration_ms,
                 entries_seen,
                 entries_new,
-                error,
+                maybe_line(error),
                 to_iso(next_poll_at),
                 warc.file if warc else None,
                 warc.offset if warc else None,
@@ -94,6 +95,14 @@ class FetchLog:
         return self.db.execute(
             """SELECT kind, source, url, status, error FROM fetch_log
                WHERE run_id=? AND outcome='failed' ORDER BY id""",
+            (run_id,),
+        ).fetchall()
+
+    def polls(self, run_id: int) -> list[sqlite3.Row]:
+        """The feed rows of one run, in the order they were written."""
+        return self.db.execute(
+            """SELECT feed_id, source, url, status, outcome, entries_seen, entries_new, error,
+                 next_poll_at FROM fetch_log WHERE run_id=? AND kind='feed' ORDER BY id""",
             (run_id,),
         ).fetchall()
 

@@ -225,16 +225,26 @@ MIGRATIONS: list[tuple[str, Migration]] = [
 
 
 def migrate(db: sqlite3.Connection) -> list[str]:
-    """Apply every migration not yet recorded; returns the names applied."""
-    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    """Apply every migration not yet recorded; returns the names applied.
+
+    Any number of processes may open a new archive at once: each migration runs in a write
+    transaction (one process at a time) that first checks, inside it, whether another process
+    applied it meanwhile. An archive already up to date is only read.
+    """
+    if _pending(db):
+        with Transaction(db):
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+            )
     applied: list[str] = []
     for name, step in MIGRATIONS:
-        if name in done:
+        if name not in _pending(db):
             continue
         # executescript commits implicitly, so the statements a migration issues are run one
         # by one inside one transaction, with the row that records it.
         with Transaction(db):
+            if name not in _pending(db):
+                continue  # another process applied it while this one waited for the lock
             for statement in _split(step):
                 db.execute(statement)
             db.execute(
@@ -242,6 +252,16 @@ def migrate(db: sqlite3.Connection) -> list[str]:
             )
         applied.append(name)
     return applied
+
+
+def _pending(db: sqlite3.Connection) -> set[str]:
+    """The migrations not recorded as applied (all of them in a new archive)."""
+    if not db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
+    ).fetchone():
+        return {name for name, _step in MIGRATIONS}
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    return {name for name, _step in MIGRATIONS if name not in done}
 
 
 def _split(step: Migration) -> list[str]:

@@ -1,24 +1,27 @@
 """The SQLite connection the archive's parts share, its one transaction helper, and chunking.
 
 `connect` opens the archive file in WAL mode, with a connection whose statements turn SQLite's
-"the file is busy" and "the file is unusable" failures into an `ArchiveError` naming the file: a
-second `monitor` writing at the same time, a full disk or a read-only file are the user's to fix,
-and deserve one line rather than a traceback. Other SQLite errors are bugs and stay as they are.
+"the file is busy" and "the file is unusable" failures into an `ArchiveError` naming the file
+(`ArchiveBusy`, exit code 75, for the first): another process writing for too long, a full disk
+or a read-only file are the user's to fix, and deserve one line rather than a traceback. Other
+SQLite errors are bugs and stay as they are.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from monitor.errors import ArchiveError
+from monitor.errors import ArchiveBusy, ArchiveError
 
 T = TypeVar("T")
 
 # How long a write waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_S = 10.0
+_WAL_RETRY = 0.01
 _BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
 _UNUSABLE = frozenset(
     {
@@ -54,8 +57,8 @@ class Connection(sqlite3.Connection):
     def translate(self, exc: sqlite3.DatabaseError) -> Exception:
         """The ArchiveError for `exc`, or `exc` itself when it is not the user's to fix."""
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-        if code in _BUSY:
-            return ArchiveError(
+        if is_busy(exc):
+            return ArchiveBusy(
                 f"{self.path}: archive busy: another monitor process has been writing to it "
                 f"for over {self.busy_timeout:g} s; try again when it has finished"
             )
@@ -64,18 +67,43 @@ class Connection(sqlite3.Connection):
         return exc
 
 
-def connect(path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> Connection:
-    """Open the archive database in autocommit WAL mode with foreign keys on."""
-    db = sqlite3.connect(path, isolation_level=None, factory=Connection)
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF in _BUSY
+
+
+def connect(path: Path, *, busy_timeout: float | None = None) -> Connection:
+    """Open the archive database in autocommit WAL mode with foreign keys on; a statement
+    waits `busy_timeout` seconds (default BUSY_TIMEOUT_S) for another process's write."""
+    if busy_timeout is None:
+        busy_timeout = BUSY_TIMEOUT_S
+    db = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, factory=Connection)
     db.path, db.busy_timeout = path, busy_timeout
     db.row_factory = sqlite3.Row
-    db.execute("PRAGMA journal_mode=WAL")
+    _use_wal(db, busy_timeout)
     # In WAL mode NORMAL survives any crash of the process; only a power cut can lose the last
     # commits (never corrupt the file). It makes each commit ~3x cheaper.
     db.execute("PRAGMA synchronous=NORMAL")
     db.execute("PRAGMA foreign_keys=ON")
     db.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
     return db
+
+
+def _use_wal(db: Connection, timeout: float) -> None:
+    """Switch a new file to WAL (a file remembers it: later connections find it so).
+
+    SQLite answers "busy" at once, without waiting, when connections opening a new file at the
+    same time race for the switch; it is tried again until `timeout`.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except ArchiveBusy:
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(_WAL_RETRY)
 
 
 class Transaction:

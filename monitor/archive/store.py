@@ -28,7 +28,7 @@ from monitor.archive.rows import (
     stored_page,
 )
 from monitor.archive.saved_searches import SavedSearches
-from monitor.archive.sqlite import BUSY_TIMEOUT_S, Transaction, chunks, connect
+from monitor.archive.sqlite import Transaction, chunks, connect
 from monitor.config import FeedConfig
 from monitor.errors import ArchiveError, NotFoundError
 from monitor.models import (
@@ -41,6 +41,7 @@ from monitor.models import (
     StoredPage,
     WarcLocation,
 )
+from monitor.safe_text import one_line
 from monitor.timestamps import now_iso, to_iso
 from monitor.urls import normalize_url
 
@@ -62,7 +63,7 @@ class Archive:
     `clusters` (near-duplicates) and `saved` (saved searches).
     """
 
-    def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float | None = None) -> None:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,14 +165,17 @@ class Archive:
     # pages -------------------------------------------------------------------------------
 
     def pending_pages(self) -> list[PageTask]:
-        """Pages never fetched, and pages that failed for a reason worth retrying."""
+        """Pages never fetched, and pages that failed for a reason worth retrying, of feeds
+        still polled: a page only removed feeds listed is not asked for."""
         rows = self.db.execute(
             """SELECT p.id AS page_id, p.url, p.source, p.attempts,
                  e.title, e.summary, e.author, e.published, f.language
                FROM pages p
                JOIN entries e ON e.id = (SELECT MIN(id) FROM entries WHERE url_key = p.url_key)
                JOIN feeds f ON f.id = e.feed_id
-               WHERE p.state = 'new' OR (p.state = 'failed' AND p.attempts < ?)
+               WHERE (p.state = 'new' OR (p.state = 'failed' AND p.attempts < ?))
+                 AND EXISTS (SELECT 1 FROM entries le JOIN feeds lf ON lf.id = le.feed_id
+                             WHERE le.url_key = p.url_key AND lf.removed_at IS NULL)
                ORDER BY p.id""",
             (MAX_ATTEMPTS,),
         ).fetchall()
@@ -183,7 +187,7 @@ class Archive:
         self.db.execute(
             """UPDATE pages SET state=?, attempts=attempts+1, last_error=?, last_status=?,
                  fetched_at=? WHERE id=?""",
-            ("skipped" if permanent else "failed", error, status, now_iso(), page_id),
+            ("skipped" if permanent else "failed", one_line(error), status, now_iso(), page_id),
         )
 
     def store_article(

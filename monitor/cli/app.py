@@ -2,40 +2,71 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from index.engine import Engine, open_engine
 from index.errors import IndexNeedsRebuild
 from monitor.archive import Archive
+from monitor.archive.lock import StorageLock
+from monitor.cli import logs
 from monitor.config import Config, load_config
+from monitor.errors import ArchiveLocked
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 @dataclass
 class App:
-    """What commands share: the config, and the archive and index opened on first use."""
+    """What commands share: the config, the archive and index opened on first use, the storage
+    lock of a command that writes, and the log files."""
 
     config_path: Path | None
-    console: Console = field(default_factory=Console)
-    err: Console = field(default_factory=lambda: Console(stderr=True))
+    # No markup in strings: what is printed comes from publishers and users, and "[red]" or
+    # "[/]" in a title must be printed as it is (styles are given as Text objects).
+    console: Console = field(default_factory=lambda: Console(markup=False))
+    err: Console = field(default_factory=lambda: Console(stderr=True, markup=False))
     _config: Config | None = None
     _archive: Archive | None = None
     _engine: Engine | None = None
+    _lock: StorageLock | None = None
+    _handlers: list[tuple[str, logging.Handler]] = field(default_factory=list)
 
     @property
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
+            # Tracebacks of what went wrong unexpectedly go to the storage dir's log.
+            with contextlib.suppress(OSError):
+                self.log_to(logs.ROOT_LOGGER, logs.ERRORS_LOG, logging.WARNING)
         return self._config
+
+    @property
+    def loaded_config(self) -> Config | None:
+        """The config if it was loaded (it may be what failed)."""
+        return self._config
+
+    @property
+    def log_dir(self) -> Path:
+        return self.config.storage.dir / logs.LOG_DIR
+
+    def log_to(self, logger: str, name: str, level: int) -> Path:
+        """Send `logger`'s records to the log file `name` until the command ends."""
+        path = self.log_dir / name
+        self._handlers.append((logger, logs.attach(logger, path, level)))
+        return path
 
     @property
     def archive(self) -> Archive:
@@ -68,17 +99,50 @@ class App:
         the one beside another folder's config) is otherwise only a silent zero."""
         if self.archive.article_count() == 0:
             self.err.print(
-                f"[yellow]the archive at {escape(str(self.config.archive_path))} holds no "
-                "articles yet[/]: `monitor run` collects the configured feeds, `monitor demo` "
-                "builds a sample archive to look at",
+                Text.assemble(
+                    (f"the archive at {self.config.archive_path} holds no articles yet", "yellow"),
+                    ": `monitor run` collects the configured feeds, `monitor demo` builds a "
+                    "sample archive to look at",
+                ),
                 highlight=False,
             )
 
+    def lock(self, command: str) -> StorageLock:
+        """The storage dir's lock for this command (not taken yet)."""
+        if self._lock is None:
+            self._lock = StorageLock(self.config.storage.dir, command=command)
+        return self._lock
+
+    def hold_lock(self, wait: float, *, command: str, stop: threading.Event | None = None) -> None:
+        """Take the storage dir's lock until the command ends; ArchiveLocked (exit code 75)
+        when another writer keeps it past `wait` seconds."""
+        self.lock(command).acquire(wait, stop=stop)
+
+    def sync_feeds(self) -> None:
+        """Bring the configured feeds into the archive, unless a writer holds it now: a command
+        that only shows feeds shows them as stored then, rather than wait or fail."""
+        config, archive = self.config, self.archive
+        if self._lock is not None and self._lock.held:
+            archive.sync_feeds(config.feeds)
+            return
+        if archive.feeds.in_sync(config.feeds):
+            return  # the usual case, found by reading: no lock to take
+        lock = StorageLock(config.storage.dir, command="monitor (syncing the config's feeds)")
+        with contextlib.suppress(ArchiveLocked), lock:
+            archive.sync_feeds(config.feeds)
+
     def close(self) -> None:
-        if self._engine is not None:
-            self._engine.close()
-        if self._archive is not None:
-            self._archive.close()
+        try:
+            if self._engine is not None:
+                self._engine.close()
+            if self._archive is not None:
+                self._archive.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+            for logger, handler in self._handlers:
+                logs.detach(logger, handler)
+            self._handlers.clear()
 
 
 pass_app = click.make_pass_decorator(App)
@@ -110,3 +174,39 @@ since_option = click.option(
 until_option = click.option(
     "--until", callback=parse_day, help="Last day (YYYY-MM-DD, inclusive, report time zone)."
 )
+
+
+def wait_option(f: F) -> F:
+    return click.option(
+        "--wait",
+        type=click.FloatRange(min=0),
+        default=0,
+        show_default=True,
+        metavar="SECONDS",
+        help="When another command is writing to the archive, wait for it this long, then exit 75.",
+    )(f)
+
+
+def hint_when_empty(f: F) -> F:
+    """After the command succeeds, say so if the archive it read holds no article yet."""
+
+    @functools.wraps(f)
+    def hinted(*args: Any, **kwargs: Any) -> Any:
+        result = f(*args, **kwargs)
+        click.get_current_context().find_object(App).hint_if_empty()  # type: ignore[union-attr]
+        return result
+
+    return cast(F, hinted)
+
+
+def writes(f: F) -> F:
+    """The command writes to the archive: it holds the storage dir's lock while it runs
+    (`--wait SECONDS` for another writer to finish). Put it under `@click.command`."""
+
+    @functools.wraps(f)
+    def locked(*args: Any, wait: float, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        ctx.find_object(App).hold_lock(wait, command=ctx.command_path)  # type: ignore[union-attr]
+        return f(*args, **kwargs)
+
+    return wait_option(cast(F, locked))

@@ -9,7 +9,7 @@ import click
 from rich.markup import escape
 
 from monitor.cli import views
-from monitor.cli.app import App, pass_app
+from monitor.cli.app import App, pass_app, wait_option
 from monitor.cli.jobs import collect
 from monitor.demo import demo_config, prepare
 from monitor.demo.server import serve
@@ -31,8 +31,9 @@ TRY = (
     type=click.Path(path_type=Path, file_okay=False),
     default=Path("press-monitor-demo"),
 )
+@wait_option
 @pass_app
-def demo(app: App, directory: Path) -> None:
+def demo(app: App, directory: Path, wait: float) -> None:
     """Build a demo archive offline, then show the commands to try on it.
 
     The sample site in the package (three outlets' feeds and pages, a near-duplicate report of
@@ -47,6 +48,7 @@ def demo(app: App, directory: Path) -> None:
         config_path.write_text(demo_config(base_url), "utf-8")
         built = App(config_path, console=app.console, err=app.err)
         try:
+            built.hold_lock(wait, command="monitor demo")
             summary = collect(built, all_feeds=True)
         finally:
             built.close()

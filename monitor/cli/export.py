@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from monitor.cli.app import App, pass_app, since_option, until_option
+from monitor.cli.app import App, hint_when_empty, pass_app, since_option, until_option
 from monitor.cli.arguments import query_argument, query_command
 from monitor.errors import OutputError
 from monitor.report.articles import export_rows
@@ -50,6 +50,7 @@ _SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".warc": "war
 @since_option
 @until_option
 @pass_app
+@hint_when_empty
 def export_command(
     app: App,
     query: str,
@@ -89,7 +90,6 @@ def export_command(
         )
         check_sources(archive, query_sources(node))
         ids = sorted(int(i) for i in app.engine.ids(node) if i.isdigit())
-    app.hint_if_empty()
     if fmt == "warc":
         assert output is not None
         refs = archive.warc_refs(ids if ids is not None else archive.article_ids())

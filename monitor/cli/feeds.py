@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from monitor.cli import views
-from monitor.cli.app import App, format_option, pass_app
+from monitor.cli.app import App, format_option, pass_app, wait_option, writes
 from monitor.collect.discovery import discover_feeds
 from monitor.collect.http import Fetcher
 from monitor.collect.opml import OpmlFeed, read_opml, write_opml
@@ -43,9 +43,8 @@ def feeds_list(app: App, removed: bool, fmt: str) -> None:
 
     Example: monitor feeds list --format json
     """
-    archive = app.archive
-    archive.sync_feeds(app.config.feeds)
-    rows = archive.feeds.all(include_removed=removed)
+    app.sync_feeds()
+    rows = app.archive.feeds.all(include_removed=removed)
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in rows], ensure_ascii=False, indent=2))
         return
@@ -60,6 +59,7 @@ def feeds_list(app: App, removed: bool, fmt: str) -> None:
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--all-found", is_flag=True, help="Add every feed found on the page.")
 @format_option("text", "json")
+@wait_option
 @pass_app
 def feeds_add(
     app: App,
@@ -70,6 +70,7 @@ def feeds_add(
     tags: tuple[str, ...],
     all_found: bool,
     fmt: str,
+    wait: float,
 ) -> None:
     """Add a feed by its URL, or find the feeds of a site from its homepage.
 
@@ -81,20 +82,27 @@ def feeds_add(
     """
     if not url.startswith(("http://", "https://")):
         raise click.BadParameter("give an http:// or https:// URL", param_hint="URL")
-    archive = app.archive
-    archive.sync_feeds(app.config.feeds)
     # A one-off look at one site, asked for by a person waiting: a shorter pause per request
     # (still one request at a time) keeps it to seconds, not minutes.
     http = replace(app.config.http, per_host_delay=min(app.config.http.per_host_delay, 1.0))
     with Fetcher(http) as fetcher:
         if app.err.is_terminal:
-            app.err.print(f"looking for feeds at {url} …", highlight=False)
-        found = discover_feeds(url, fetcher.get, max_candidates=DISCOVERY_CANDIDATES)
+            app.err.print(views.plain(f"looking for feeds at {url} …"))
+        found = discover_feeds(
+            url,
+            # The URL given is the user's choice; what the page links to is checked.
+            lambda candidate: fetcher.get(candidate, trusted=candidate == url),
+            max_candidates=DISCOVERY_CANDIDATES,
+        )
     if not found:
         raise NotFoundError(
             f"no feed found at {url} (looked for feed links on the page and at common paths)"
         )
     chosen = found if all_found or len(found) == 1 else []
+    # The archive is locked for the writing only, not while the site is searched.
+    app.hold_lock(wait, command="monitor feeds add")
+    archive = app.archive
+    archive.sync_feeds(app.config.feeds)
     added = []
     for feed in chosen:
         row, changed = archive.feeds.add(
@@ -137,6 +145,7 @@ def default_source(url: str) -> str:
 
 
 @feeds.command("import")
+@writes
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--source", help="Source for feeds the file doesn't name (default: the host).")
 @pass_app
@@ -164,8 +173,10 @@ def feeds_import(app: App, file: Path, source: str | None) -> None:
         )
         added += changed
     app.console.print(
-        f"{len(entries)} feeds in {file.name}: {added} added, {len(entries) - added} already there",
-        highlight=False,
+        views.plain(
+            f"{len(entries)} feeds in {file.name}: {added} added, "
+            f"{len(entries) - added} already there"
+        )
     )
 
 
@@ -179,8 +190,7 @@ def feeds_export(app: App, output: Path | None) -> None:
 
     Example: monitor feeds export -o feeds.opml
     """
-    archive = app.archive
-    archive.sync_feeds(app.config.feeds)
+    app.sync_feeds()
     data = write_opml(
         (
             OpmlFeed(
@@ -190,7 +200,7 @@ def feeds_export(app: App, output: Path | None) -> None:
                 language=f.language,
                 tags=f.tags,
             )
-            for f in archive.feeds.all()
+            for f in app.archive.feeds.all()
         ),
         title="press-monitor feeds",
     )
@@ -201,6 +211,7 @@ def feeds_export(app: App, output: Path | None) -> None:
 
 
 @feeds.command("remove")
+@writes
 @click.argument("selectors", nargs=-1, required=True, metavar="FEED...")
 @pass_app
 def feeds_remove(app: App, selectors: tuple[str, ...]) -> None:
@@ -217,7 +228,7 @@ def feeds_remove(app: App, selectors: tuple[str, ...]) -> None:
             if feed.origin == "config"
             else ""
         )
-        app.console.print(f"removed feed {feed.id} {feed.url}{note}", highlight=False)
+        app.console.print(views.plain(f"removed feed {feed.id} {feed.url}{note}"))
 
 
 @feeds.command("health")
@@ -233,8 +244,8 @@ def feeds_health(app: App, days: int, problems: bool, fmt: str) -> None:
 
     Example: monitor feeds health --problems
     """
+    app.sync_feeds()
     archive = app.archive
-    archive.sync_feeds(app.config.feeds)
     tz = ZoneInfo(app.config.report.timezone)
     now = datetime.now(UTC)
     health = feed_health(archive, archive.feeds.all(), tz=tz, now=now, days=days)

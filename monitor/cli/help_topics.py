@@ -45,6 +45,9 @@ Exit codes
   0   everything succeeded
   1   some feeds or pages failed (each is listed with its reason; the run went on)
   2   the command line, a query or the configuration is wrong
+  3   an internal error: one line, and the traceback in STORAGE/logs/errors.log
+  75  the archive is locked by another writer, or busy: try again later (--wait SECONDS)
+  130 interrupted (Ctrl-C, SIGTERM): what was done is kept
 """
 
 TOPICS = {"query": QUERY, "exit-codes": EXIT_CODES}

@@ -1,25 +1,34 @@
-"""`monitor run`, `monitor reindex` and `monitor reextract`: the workflows of `monitor.jobs`."""
+"""`monitor run`, `watch`, `reindex` and `reextract`: the workflows of `monitor.jobs`.
+
+Each of them writes, so each holds the storage dir's lock (`--wait`); run, watch and reextract
+stop cleanly on SIGINT or SIGTERM (see `signals`).
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 
 import click
 
-from monitor.cli import views
-from monitor.cli.app import App, format_option, pass_app
+from monitor.archive.lock import WATCH_LOCK_NAME, StorageLock
+from monitor.cli import logs, views
+from monitor.cli.app import App, format_option, pass_app, wait_option, writes
 from monitor.cli.progress import progress_bar
+from monitor.cli.signals import stop_on_signals
 from monitor.collect.http import Fetcher
-from monitor.errors import ConfigError
+from monitor.errors import EXIT_INTERRUPTED, ArchiveLocked, ConfigError
 from monitor.jobs.indexing import index_pending, reindex
 from monitor.jobs.reextract import reextract
 from monitor.jobs.run import RunSummary
 from monitor.jobs.run import run as run_pipeline
+from monitor.jobs.watch import watch as watch_loop
 from monitor.report.sources import check_sources
 
 
 @click.command()
+@writes
 @click.option("--all", "all_feeds", is_flag=True, help="Poll every feed, due or not.")
 @click.option(
     "--feed",
@@ -38,7 +47,9 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
     passing reason are retried on later runs.
 
     Exits 0 when everything succeeded, 1 when some feed or page failed (each failure is
-    recorded against its source with the reason, and the run goes on).
+    recorded against its source with the reason, and the run goes on), 75 when another
+    command holds the archive, 130 when stopped by Ctrl-C or SIGTERM (the pages in hand are
+    finished and stored first).
 
     Example: monitor run        (schedule it every few minutes with cron or a systemd timer)
     """
@@ -63,7 +74,11 @@ def collect(
             f"{config.describe}: no feeds: add [[feeds]] to the config or use `monitor feeds add`"
         )
     only = archive.feeds.select(feed_selectors) if feed_selectors else None
-    with Fetcher(config.http) as fetcher, progress_bar(app.err) as on_event:
+    with (
+        stop_on_signals() as stop,
+        Fetcher(config.http, stop=stop) as fetcher,
+        progress_bar(app.err) as on_event,
+    ):
         return run_pipeline(
             config,
             archive,
@@ -75,7 +90,61 @@ def collect(
         )
 
 
+@click.command()
+@wait_option
+@pass_app
+def watch(app: App, wait: float) -> None:
+    """Keep collecting: poll feeds as they fall due (the schedule of `monitor run`), until
+    SIGTERM or Ctrl-C.
+
+    One line per poll goes to STORAGE/logs/watch.log (rotated). The archive is locked while
+    feeds are polled and free while the watch sleeps, so other commands can go in between.
+    On SIGTERM or Ctrl-C the pages in hand are finished and it exits (130) within seconds.
+
+    Example: monitor watch      (as a systemd service; see the README)
+    """
+    config = app.config
+    archive = app.archive
+    lock = app.lock("monitor watch")
+    one_watch = StorageLock(
+        config.storage.dir,
+        command="monitor watch",
+        name=WATCH_LOCK_NAME,
+        held_by=("another watch", "is running"),
+        advice="one watch per storage dir is enough",
+    )
+    with stop_on_signals() as stop, one_watch:
+        try:
+            lock.acquire(0)
+        except ArchiveLocked as locked:
+            if not wait:
+                raise
+            app.err.print(views.plain(f"waiting up to {wait:g} s: {locked}"))
+            try:
+                lock.acquire(wait, stop=stop)
+            except ArchiveLocked:
+                if stop.is_set():  # stopped while waiting for another writer
+                    sys.exit(EXIT_INTERRUPTED)
+                raise
+        archive.sync_feeds(config.feeds)
+        if not archive.feeds.all():
+            raise ConfigError(
+                f"{config.describe}: no feeds: add [[feeds]] to the config or use "
+                "`monitor feeds add`"
+            )
+        path = app.log_to(logs.WATCH_LOGGER, logs.WATCH_LOG, logging.INFO)
+        app.err.print(f"watching {len(archive.feeds.all())} feeds; log: {path}")
+        with Fetcher(config.http, stop=stop) as fetcher:
+            summary = watch_loop(config, archive, fetcher, lock)
+    app.err.print(
+        f"stopped after {summary.cycles} runs"
+        + (f" ({summary.failed_cycles} failed; see {app.log_dir})" if summary.failed_cycles else "")
+    )
+    sys.exit(EXIT_INTERRUPTED)
+
+
 @click.command("reindex")
+@writes
 @pass_app
 def reindex_command(app: App) -> None:
     """Rebuild the search index of the configured engine from the archive.
@@ -88,6 +157,7 @@ def reindex_command(app: App) -> None:
 
 
 @click.command("reextract")
+@writes
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable).")
 @click.option(
     "--workers",
@@ -100,32 +170,36 @@ def reextract_command(app: App, sources: tuple[str, ...], workers: int | None, f
     """Extract every archived article again from its stored response, then re-cluster
     near-duplicates and re-index. No publisher is asked for anything.
 
-    Run it after upgrading trafilatura or press-monitor; article ids stay the same.
+    Run it after upgrading trafilatura or press-monitor; article ids stay the same. Ctrl-C
+    keeps what was done; run it again to do the rest.
 
     Example: monitor reextract --source VnExpress
     """
-    archive = app.archive
-    check_sources(archive, sources)
-    with progress_bar(app.err) as on_event:
+    check_sources(app.archive, sources)
+    with stop_on_signals() as stop, progress_bar(app.err) as on_event:
+        archive = app.archive
         summary = reextract(
-            archive, app.config, sources=sources, workers=workers, progress=on_event
+            archive, app.config, sources=sources, workers=workers, progress=on_event, stop=stop
         )
-        indexed = index_pending(archive, app.writable_engine(), progress=on_event)
+        indexed = (
+            0
+            if summary.interrupted
+            else index_pending(archive, app.writable_engine(), progress=on_event)
+        )
     data = {**summary.as_dict(), "indexed": indexed}
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False))
-        return
-    app.console.print(
-        f"re-extracted {summary.articles} articles: {summary.changed} changed"
-        + (
-            " ({})".format(", ".join(f"{n} {f}" for f, n in summary.changed_fields.items() if n))
-            if summary.changed
-            else ""
+    else:
+        changed = ", ".join(f"{n} {f}" for f, n in summary.changed_fields.items() if n)
+        app.console.print(
+            f"re-extracted {summary.articles} articles: {summary.changed} changed"
+            + (f" ({changed})" if changed else "")
+            + f", {summary.failed} kept as they were (no text found now); "
+            f"{summary.clustered} in near-duplicate clusters; {indexed} indexed"
+            + ("; interrupted: run it again to do the rest" if summary.interrupted else ""),
+            highlight=False,
         )
-        + ", "
-        f"{summary.failed} kept as they were (no text found now); "
-        f"{summary.clustered} in near-duplicate clusters; {indexed} indexed",
-        highlight=False,
-    )
-    for article_id, reason in summary.failures[:20]:
-        app.err.print(f"[yellow]article {article_id}: {reason}[/yellow]", highlight=False)
+        for article_id, reason in summary.failures[:20]:
+            app.err.print(views.plain(f"article {article_id}: {reason}", style="yellow"))
+    if summary.interrupted:
+        sys.exit(EXIT_INTERRUPTED)

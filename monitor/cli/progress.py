@@ -19,7 +19,7 @@ def progress_bar(err: Console) -> Iterator[ProgressFn]:
         TextColumn("{task.description:<8}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn("{task.fields[label]}", style="dim"),
+        TextColumn("{task.fields[label]}", style="dim", markup=False),
         console=err,
         disable=not err.is_terminal,
     )

@@ -8,12 +8,14 @@ parses its arguments, calls one function of `monitor.jobs` or `monitor.report` a
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import click
 
 from index.errors import IndexNeedsRebuild, QuerySyntaxError, SearchError
+from monitor.archive.sqlite import is_busy
 from monitor.cli.app import App
 from monitor.cli.arguments import config_first
 from monitor.cli.completion import completion
@@ -21,33 +23,66 @@ from monitor.cli.demo import demo
 from monitor.cli.export import export_command
 from monitor.cli.feeds import feeds
 from monitor.cli.help_topics import help_command
-from monitor.cli.jobs import reextract_command, reindex_command, run
+from monitor.cli.jobs import reextract_command, reindex_command, run, watch
+from monitor.cli.logs import LOG_DIR, log_internal_error
 from monitor.cli.pages import pages
 from monitor.cli.search import report, search, show, stats
 from monitor.cli.searches import searches
-from monitor.errors import MonitorError
+from monitor.errors import (
+    EXIT_FAILURES,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_LOCKED,
+    EXIT_USAGE,
+    MonitorError,
+)
+from monitor.safe_text import one_line
 
 
 class CommandFailed(click.ClickException):
     """A domain error as click shows it, "Error: <message>"; exit code 1."""
 
+    def __init__(self, message: str) -> None:
+        # Messages quote servers and files: no control character reaches the terminal.
+        super().__init__("\n".join(one_line(line) for line in message.split("\n")))
+
 
 class UsageProblem(CommandFailed):
     """What the caller asked for must change (a wrong config, an unparseable query): exit 2."""
 
-    exit_code = 2
+    exit_code = EXIT_USAGE
+
+
+class InternalFailure(CommandFailed):
+    """A bug: one line, and where the traceback was written."""
+
+    exit_code = EXIT_INTERNAL
+
+
+class LockedOrBusy(CommandFailed):
+    """Another process holds the archive: try again later."""
+
+    exit_code = EXIT_LOCKED
 
 
 # click keeps an exception's exit code on its class: one class for each code the domain uses.
-_FAILURES: dict[int, type[CommandFailed]] = {1: CommandFailed, 2: UsageProblem}
+_FAILURES: dict[int, type[CommandFailed]] = {
+    EXIT_FAILURES: CommandFailed,
+    EXIT_USAGE: UsageProblem,
+    EXIT_LOCKED: LockedOrBusy,
+}
+# click's own ways to end a command: they pass the boundary as they are.
+_CLICK_EXITS = (click.ClickException, click.exceptions.Exit, click.exceptions.Abort)
 
 
 class MonitorGroup(click.Group):
-    """Translates domain errors into one clear line and an exit code, at this one boundary.
+    """The one error boundary: every way a command can end becomes an exit code.
 
-    A MonitorError exits with its own `exit_code` (2 for a wrong config, else 1); an
-    unparseable query is the caller's to change (2) and gets a hint. With MONITOR_DEBUG set,
-    domain errors are raised with their traceback instead.
+    A MonitorError exits with its own `exit_code` (1, 2 for a wrong config or command line, 75
+    for a locked or busy archive) and one line; an unparseable query is the caller's to change
+    (2) and gets a hint. Ctrl-C exits 130 without a traceback. Anything else is a bug: one line
+    naming the log file that holds the traceback, and exit code 3. With MONITOR_DEBUG set,
+    errors are raised with their traceback instead.
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -56,10 +91,19 @@ class MonitorGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except _CLICK_EXITS:
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
         except (MonitorError, SearchError) as exc:
             if os.environ.get("MONITOR_DEBUG"):
                 raise
             raise _failed(exc) from exc
+        except Exception as exc:
+            if os.environ.get("MONITOR_DEBUG"):
+                raise
+            raise _internal(ctx, exc) from exc
 
 
 def _failed(exc: MonitorError | SearchError) -> CommandFailed:
@@ -71,8 +115,22 @@ def _failed(exc: MonitorError | SearchError) -> CommandFailed:
     if isinstance(exc, IndexNeedsRebuild):
         # The search library says what is wrong; how this application rebuilds is said here.
         return CommandFailed(f"{exc}\nRebuild the index from the archive: monitor reindex")
-    code = exc.exit_code if isinstance(exc, MonitorError) else 1
+    code = exc.exit_code if isinstance(exc, MonitorError) else EXIT_FAILURES
     return _FAILURES.get(code, CommandFailed)(str(exc))
+
+
+def _internal(ctx: click.Context, exc: Exception) -> CommandFailed:
+    """An exception nobody expected: logged with its traceback, told in one line."""
+    if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
+        # Raised outside the statements that translate it (a cursor read, a commit).
+        return LockedOrBusy(f"archive busy: another monitor process is writing to it ({exc})")
+    app = ctx.find_object(App)
+    config = app.loaded_config if app is not None else None
+    directory = config.storage.dir / LOG_DIR if config is not None else None
+    path = log_internal_error(exc, directory)
+    return InternalFailure(
+        f"internal error: {type(exc).__name__}: {exc} (traceback in {path}; please report it)"
+    )
 
 
 @click.group(cls=MonitorGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,6 +155,7 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
 
 for command in (
     run,
+    watch,
     search,
     show,
     report,

@@ -11,7 +11,14 @@ import click
 
 from index.model import SORTS, Sort
 from monitor.cli import views
-from monitor.cli.app import App, format_option, pass_app, since_option, until_option
+from monitor.cli.app import (
+    App,
+    format_option,
+    hint_when_empty,
+    pass_app,
+    since_option,
+    until_option,
+)
 from monitor.cli.arguments import query_argument, query_command
 from monitor.report.articles import article_json
 from monitor.report.export import write_csv
@@ -45,6 +52,7 @@ from monitor.report.stats import archive_stats
 @until_option
 @format_option("table", "json", "jsonl", "csv")
 @pass_app
+@hint_when_empty
 def search(
     app: App,
     query: str,
@@ -69,7 +77,6 @@ def search(
     expanded = expand_saved(app.archive, query)
     node = build_query(expanded, exact=exact, since=since, until=until, zone=zone)
     check_sources(app.archive, query_sources(node))
-    app.hint_if_empty()
     if count_only:
         click.echo(app.engine.count(node))
         return
@@ -119,12 +126,12 @@ def show(app: App, article_id: int, fmt: str) -> None:
 @click.command()
 @format_option("table", "json")
 @pass_app
+@hint_when_empty
 def stats(app: App, fmt: str) -> None:
     """Counts and sizes: feeds, entries, articles, indexed documents, archive and index.
 
     Example: monitor stats --format json
     """
-    app.hint_if_empty()
     data = archive_stats(app.archive, app.engine, app.config)
     if fmt == "json":
         click.echo(json.dumps(data, ensure_ascii=False))
@@ -132,8 +139,9 @@ def stats(app: App, fmt: str) -> None:
         app.console.print(views.stats_table(data))
         if data["indexed"] != data["articles"]:
             app.err.print(
-                f"[yellow]the index holds {data['indexed']} of {data['articles']} articles: "
-                "run `monitor reindex`[/yellow]"
+                f"the index holds {data['indexed']} of {data['articles']} articles: "
+                "run `monitor reindex`",
+                style="yellow",
             )
 
 
@@ -157,6 +165,7 @@ def stats(app: App, fmt: str) -> None:
 )
 @format_option("text", "json")
 @pass_app
+@hint_when_empty
 def report(
     app: App,
     query: str,
@@ -188,7 +197,6 @@ def report(
         snapshot=snapshot,
         include_non_articles=include_non_articles,
     )
-    app.hint_if_empty()
     if fmt == "json":
         out = {**data.as_json(), "query": query}
         if expanded != query:

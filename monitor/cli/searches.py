@@ -8,7 +8,7 @@ import click
 from rich.text import Text
 
 from monitor.cli import views
-from monitor.cli.app import App, format_option, pass_app
+from monitor.cli.app import App, format_option, pass_app, writes
 from monitor.cli.arguments import QueryCommand, query_argument
 from monitor.errors import MonitorError
 from monitor.report.saved import add_search, list_searches, remove_search, validate_name
@@ -30,6 +30,7 @@ def check_name(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
 
 
 @searches.command("add", cls=QueryCommand)
+@writes
 @click.argument("name", callback=check_name)
 @query_argument()
 @click.option("--replace", is_flag=True, help="Overwrite a saved search of the same name.")
@@ -65,6 +66,7 @@ def searches_list(app: App, fmt: str) -> None:
 
 
 @searches.command("remove")
+@writes
 @click.argument("name")
 @pass_app
 def searches_remove(app: App, name: str) -> None:

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from monitor.safe_text import one_line
+
 ID_MAX = 40
 # A shortened column keeps at least this much of its value.
 LONG_MIN = 10
@@ -37,7 +39,7 @@ def print_table(
     """`rows` (plain strings, printed as they are, markup and all) under `title`."""
     if not console.is_terminal:
         lines = [title, "\t".join(c.name for c in columns)]
-        lines += ["\t".join(" ".join(cell.split()) for cell in row) for row in rows]
+        lines += ["\t".join(one_line(cell) for cell in row) for row in rows]
         # Written as they are: rich would turn tabs into spaces and wrap at 80 columns.
         console.file.write("\n".join(lines) + "\n")
         return
@@ -83,5 +85,5 @@ def print_table(
         else:
             table.add_column(column.name, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(Text(one_line(cell)) for cell in row))
     console.print(table)

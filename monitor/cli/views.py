@@ -18,9 +18,16 @@ from monitor.jobs.run import RunSummary
 from monitor.models import ArticleExtras, ArticleRecord, FeedRow
 from monitor.report.health import FeedHealth
 from monitor.report.search import Found, ReportData
+from monitor.safe_text import one_line, printable
 from monitor.timestamps import from_iso
 
 BAR_WIDTH = 40
+
+
+def plain(value: object, style: str = "") -> Text:
+    """A value shown as it is: never read as markup, and without control characters (archives
+    written by older versions may hold some)."""
+    return Text(one_line(str(value)), style=style)
 
 
 def local_time(value: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -29,7 +36,7 @@ def local_time(value: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M") -
 
 def snippet_text(snippet: Snippet) -> Text:
     # Text built from plain strings: markup-like characters in article text are printed as-is.
-    text = Text(snippet.text)
+    text = Text(printable(snippet.text))
     for start, end in snippet.highlights:
         text.stylize("bold yellow", start, end)
     return text
@@ -44,7 +51,7 @@ def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
         else ""
     )
     table = Table(
-        title=f"{found.page.total} articles match {query!r}{collapsed} (showing {shown})",
+        title=plain(f"{found.page.total} articles match {query!r}{collapsed} (showing {shown})"),
         show_lines=True,
         expand=True,
     )
@@ -53,15 +60,16 @@ def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
     table.add_column("source", ratio=1)
     table.add_column("published", no_wrap=True)
     for hit in hits:
-        cell = Text(hit.title, style="bold")
+        cell = plain(hit.title, style="bold")
         cell.append("\n")
         cell.append_text(snippet_text(hit.snippet))
         extras = found.extras.get(int(hit.id)) if hit.id.isdigit() else None
         if extras and extras.also_published_by:
             cell.append(
-                "\nalso published by: " + ", ".join(extras.also_published_by), style="magenta"
+                "\nalso published by: " + one_line(", ".join(extras.also_published_by)),
+                style="magenta",
             )
-        table.add_row(hit.id, cell, hit.source, local_time(hit.published, zone))
+        table.add_row(plain(hit.id), cell, plain(hit.source), local_time(hit.published, zone))
     return table
 
 
@@ -70,26 +78,27 @@ def article_view(article: ArticleRecord, extras: ArticleExtras, zone: str) -> Re
     meta.add_column(style="bold")
     meta.add_column()
     meta.add_row("id", str(article.id))
-    meta.add_row("url", article.url)
-    meta.add_row("source", article.source)
-    meta.add_row("published", f"{local_time(article.published, zone)} ({article.date_source})")
-    meta.add_row("author", article.author or "—")
-    meta.add_row("language", article.language or "—")
+    meta.add_row("url", plain(article.url))
+    meta.add_row("source", plain(article.source))
+    published = f"{local_time(article.published, zone)} ({article.date_source})"
+    meta.add_row("published", plain(published))
+    meta.add_row("author", plain(article.author or "—"))
+    meta.add_row("language", plain(article.language or "—"))
     versions = ", ".join(f"{name} {version}" for name, version in sorted(article.versions.items()))
-    meta.add_row("extractor", article.extractor + (f" ({versions})" if versions else ""))
+    meta.add_row("extractor", plain(article.extractor + (f" ({versions})" if versions else "")))
     if article.declared_language and article.declared_language != article.language:
-        meta.add_row("declared language", article.declared_language)
+        meta.add_row("declared language", plain(article.declared_language))
     if article.canonical_url:
-        meta.add_row("canonical", article.canonical_url)
+        meta.add_row("canonical", plain(article.canonical_url))
     if extras.flags:
-        meta.add_row("flags", Text(", ".join(extras.flags), style="yellow"))
+        meta.add_row("flags", plain(", ".join(extras.flags), style="yellow"))
     if extras.also_published_by:
-        meta.add_row("also published by", ", ".join(extras.also_published_by))
+        meta.add_row("also published by", plain(", ".join(extras.also_published_by)))
     if article.feeds:
-        meta.add_row("feeds", "\n".join(article.feeds))
+        meta.add_row("feeds", Text("\n".join(one_line(feed) for feed in article.feeds)))
     return Group(
-        Panel(meta, title=Text(article.title, style="bold"), title_align="left"),
-        Text(article.text),
+        Panel(meta, title=plain(article.title, style="bold"), title_align="left"),
+        Text(printable(article.text)),
     )
 
 
@@ -113,6 +122,10 @@ def run_summary(summary: RunSummary) -> RenderableType:
         table.add_row("pages deferred (host asked to wait)", str(summary.articles_deferred))
     table.add_row("indexed", str(summary.indexed))
     table.add_row("next feed due", _when(summary.next_poll_at))
+    if summary.interrupted:
+        table.add_row(
+            "interrupted", "the pages in hand were stored; the rest waits for the next run"
+        )
     parts: list[RenderableType] = [table]
     if summary.failures:
         failures = Table(title="failures", title_justify="left", expand=True)
@@ -121,10 +134,10 @@ def run_summary(summary: RunSummary) -> RenderableType:
         failures.add_column("url", overflow="fold")
         failures.add_column("reason", overflow="fold")
         for f in summary.failures:
-            failures.add_row(f.kind, f.source, f.url, f.reason)
+            failures.add_row(plain(f.kind), plain(f.source), plain(f.url), plain(f.reason))
         parts.append(failures)
     for w in summary.warnings:
-        parts.append(Text(f"warning: {w.source} {w.url}: {w.reason}", style="yellow"))
+        parts.append(plain(f"warning: {w.source} {w.url}: {w.reason}", style="yellow"))
     style = "green" if summary.exit_code == 0 else "red"
     return Panel(Group(*parts), title=f"run {summary.run_id}", border_style=style)
 
@@ -155,7 +168,7 @@ def stats_table(stats: dict[str, object]) -> Table:
     table.add_column(style="bold")
     table.add_column(justify="right")
     for key, value in stats.items():
-        table.add_row(key.replace("_", " "), _human(key, value))
+        table.add_row(key.replace("_", " "), plain(_human(key, value)))
     return table
 
 
@@ -187,7 +200,7 @@ def report_view(data: ReportData) -> RenderableType:
     if data.until:
         scope.append(f"until {data.until}")
     copies = data.total - data.originals.total
-    header = Text(
+    header = plain(
         f"{data.total} articles match {data.query!r}"
         + (f" ({', '.join(scope)})" if scope else "")
         + (f" ({data.originals.total} without near-duplicate copies)" if copies else "")
@@ -215,7 +228,7 @@ def report_view(data: ReportData) -> RenderableType:
     sources.add_column()
     peak = max((c for _, c, _o in data.by_source), default=0)
     for source, count, originals in data.by_source:
-        sources.add_row(source, _bar(count, peak, originals))
+        sources.add_row(plain(source), _bar(count, peak, originals))
     terms = Table(title="most frequent", title_justify="left")
     terms.add_column("word")
     terms.add_column("count", justify="right")
@@ -227,10 +240,10 @@ def report_view(data: ReportData) -> RenderableType:
         w = data.top_words[i] if i < len(data.top_words) else None
         p = data.top_phrases[i] if i < len(data.top_phrases) else None
         terms.add_row(
-            w.term if w else "",
+            plain(w.term) if w else "",
             str(w.count) if w else "",
             str(w.docs) if w else "",
-            p.term if p else "",
+            plain(p.term) if p else "",
             str(p.count) if p else "",
             str(p.docs) if p else "",
         )
@@ -248,9 +261,9 @@ def feeds_table(rows: list[FeedRow]) -> Table:
     for feed in rows:
         table.add_row(
             str(feed.id),
-            feed.source + (f" · {feed.name}" if feed.name else ""),
-            feed.url,
-            feed.origin + (" (removed)" if feed.removed_at else ""),
+            plain(feed.source + (f" · {feed.name}" if feed.name else "")),
+            plain(feed.url),
+            plain(feed.origin + (" (removed)" if feed.removed_at else "")),
             (feed.last_success_at or "never")[:16].replace("T", " "),
             _when(feed.next_poll_at, exact=False) if not feed.removed_at else "—",
         )
@@ -267,11 +280,11 @@ def discovered_table(found: list[DiscoveredFeed], added: set[str]) -> Table:
     table.add_column("")
     for feed in found:
         table.add_row(
-            feed.url,
-            feed.title or "—",
-            feed.kind,
+            plain(feed.url),
+            plain(feed.title or "—"),
+            plain(feed.kind),
             str(feed.entries),
-            feed.how,
+            plain(feed.how),
             Text("added", style="green") if feed.url in added else "",
         )
     return table
@@ -315,12 +328,12 @@ def health_table(health: list[FeedHealth], now: datetime) -> Table:
         status = Text(h.status, style="green" if h.status == "ok" else "red")
         note = Text()
         if h.volume_flag:
-            note.append(f"{h.volume_flag}: {h.flag_reason}", style="yellow")
+            note.append(one_line(f"{h.volume_flag}: {h.flag_reason}"), style="yellow")
         if feed.last_error:
-            note.append(("\n" if note else "") + feed.last_error, style="red")
+            note.append(("\n" if note else "") + one_line(feed.last_error), style="red")
         table.add_row(
             str(feed.id),
-            feed.source + (f" · {feed.name}" if feed.name else ""),
+            plain(feed.source + (f" · {feed.name}" if feed.name else "")),
             status,
             _ago(feed.last_success_at, now),
             str(feed.consecutive_failures),
@@ -345,5 +358,5 @@ def saved_searches_table(saved: list[SavedSearch], zone: str) -> Table:
     table.add_column("query")
     table.add_column("created", no_wrap=True)
     for s in saved:
-        table.add_row(Text(f"@{s.name}"), Text(s.query), local_time(from_iso(s.created_at), zone))
+        table.add_row(plain(f"@{s.name}"), plain(s.query), local_time(from_iso(s.created_at), zone))
     return table

@@ -15,22 +15,24 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import feedparser
 from lxml import etree
 
 from index.analysis import nfc
 from monitor.collect.feed_dates import is_vietnamese, parse_date
+from monitor.collect.guard import MAX_URL, fetchable_url
 from monitor.decoding import XML_DECL_RE, decode_markup
-from monitor.errors import FeedError
+from monitor.errors import FeedError, InvalidUrl
 from monitor.models import EntryData
+from monitor.safe_text import one_line
 from monitor.timestamps import VIETNAM
 
 MAX_ENTRIES = 2000
-MAX_URL = 2048
-# How many child sitemaps an index error message names.
+# How many child sitemaps an index error message names, and skipped entries a warning.
 INDEX_EXAMPLES = 3
+SKIPPED_EXAMPLES = 3
 
 FeedKind = Literal["rss", "atom", "sitemap", "unknown"]
 
@@ -48,23 +50,29 @@ class ParsedFeed:
 
 
 def clean_text(value: str | None) -> str | None:
-    """HTML fragment → plain NFC text on one line."""
+    """HTML fragment → plain NFC text on one line, without control characters."""
     if not value:
         return None
-    text = _SPACE_RE.sub(" ", html.unescape(_TAG_RE.sub(" ", value))).strip()
+    text = _SPACE_RE.sub(" ", one_line(html.unescape(_TAG_RE.sub(" ", value)))).strip()
     return nfc(text) or None
 
 
+def resolve_link(link: str | None, base: str) -> tuple[str | None, str | None]:
+    """A link made absolute (relative and `//` links resolved) and checked as a fetchable URL:
+    (url, None), or (None, why it can't be used)."""
+    if not link or not link.strip():
+        return None, "no link"
+    try:
+        return fetchable_url(urljoin(base, link.strip())), None
+    except ValueError as exc:  # urljoin on a broken IPv6 literal
+        return None, f"not a valid URL ({exc})"
+    except InvalidUrl as exc:
+        return None, str(exc)
+
+
 def absolute_url(link: str | None, base: str) -> str | None:
-    """Resolve relative and scheme-relative links; reject what is not http(s) or too long."""
-    if not link:
-        return None
-    link = link.strip()
-    url = urljoin(base, link)
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL:
-        return None
-    return url
+    """`resolve_link` without the reason."""
+    return resolve_link(link, base)[0]
 
 
 # ---------------------------------------------------------------------------- sniffing
@@ -285,10 +293,11 @@ def _entries(result: Any, url: str, content_type: str | None, warnings: list[str
     entries: list[EntryData] = []
     seen: set[str] = set()
     repeated: list[str] = []
+    unusable: list[str] = []
     for raw in result.entries[:MAX_ENTRIES]:
-        link = absolute_url(raw.get("link"), url)
+        link, problem = resolve_link(raw.get("link"), url)
         if link is None:
-            warnings.append(f"entry without a usable link skipped: {raw.get('title')!r}")
+            unusable.append(f"{clean_text(raw.get('title')) or '(untitled)'!r} ({problem})")
             continue
         guid = raw.get("id") or link
         if len(guid) > MAX_URL:
@@ -310,6 +319,12 @@ def _entries(result: Any, url: str, content_type: str | None, warnings: list[str
                 author=clean_text(raw.get("author")),
                 published=published,
             )
+        )
+    if unusable:
+        warnings.append(
+            f"{len(unusable)} entries without a usable link skipped: "
+            + "; ".join(unusable[:SKIPPED_EXAMPLES])
+            + ("; …" if len(unusable) > SKIPPED_EXAMPLES else "")
         )
     if repeated:
         warnings.append(

@@ -57,6 +57,8 @@ def demo_config(base_url: str) -> str:
         "[http]",
         "per_host_delay = 0",
         "timeout = 10",
+        "# The sample site is served on 127.0.0.1: its links are private addresses.",
+        "allow_private_addresses = true",
     ]
     for feed in FEEDS:
         tags = ", ".join(f'"{tag}"' for tag in feed.tags)

@@ -12,6 +12,7 @@ from datetime import datetime
 from monitor.extract import near_dup
 from monitor.extract.article import extract_article
 from monitor.models import Article, FeedHints, NearDup, PageTask
+from monitor.safe_text import body_text, maybe_line, one_line
 from monitor.urls import canonical_url
 
 
@@ -40,12 +41,22 @@ def process_page(
     task: PageTask,
     fetched_at: datetime | None,
 ) -> ProcessedPage:
-    """Extract the article (raises ExtractError), validate its canonical URL, fingerprint it."""
+    """Extract the article (raises ExtractError), validate its canonical URL, clean its text
+    of control characters, fingerprint it."""
     extracted = extract_article(
         body, url=url, content_type=content_type, hints=hints_for(task), fetched_at=fetched_at
     )
-    # The page's own claim is checked before it may merge two pages into one article.
-    article = replace(extracted, canonical_url=canonical_url(extracted.canonical_url, url))
+    # The page's own claim is checked before it may merge two pages into one article; what
+    # the page (or the feed, for a page without a title) says loses its control characters.
+    article = replace(
+        extracted,
+        title=one_line(extracted.title),
+        text=body_text(extracted.text),
+        author=maybe_line(extracted.author),
+        language=maybe_line(extracted.language),
+        declared_language=maybe_line(extracted.declared_language),
+        canonical_url=canonical_url(extracted.canonical_url, url),
+    )
     fingerprint = near_dup.fingerprint(f"{article.title}\n{article.text}")
     return ProcessedPage(
         article,

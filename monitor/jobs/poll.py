@@ -6,6 +6,7 @@ poll writes one fetch-log row and a new next-poll time (see `monitor.collect.sch
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,8 +26,13 @@ from monitor.collect.schedule import (
     strongest,
 )
 from monitor.config import ScheduleConfig
-from monitor.errors import FeedError, FetchError, HostDeferred
+from monitor.errors import ArchiveError, FeedError, FetchCancelled, FetchError, HostDeferred
 from monitor.models import FeedRow, Hint, WarcLocation
+from monitor.safe_text import one_line
+
+log = logging.getLogger(__name__)
+# The longest reason kept for an unexpected error (the log holds the rest).
+MAX_REASON = 500
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,15 @@ class Failure:
     source: str
     url: str
     reason: str
+
+    def __post_init__(self) -> None:
+        # Reasons quote servers (reason phrases, headers): no control character goes on.
+        object.__setattr__(self, "reason", one_line(self.reason))
+
+
+def internal_reason(exc: BaseException) -> str:
+    """The failure reason of an exception nobody expected (its traceback goes to the log)."""
+    return one_line(f"internal error: {type(exc).__name__}: {exc}")[:MAX_REASON]
 
 
 @dataclass
@@ -72,19 +87,41 @@ class Poller:
     stage: FeedStage = field(default_factory=FeedStage)
 
     def poll_all(self, feeds: list[FeedRow], on_done: Callable[[FeedRow], None]) -> FeedStage:
-        workers = self.fetcher.config.concurrency
-        for feed, result in per_host(feeds, lambda f: f.url, self._request, workers):
+        fetcher = self.fetcher
+        for feed, result in per_host(
+            feeds,
+            lambda f: f.url,
+            self._request,
+            fetcher.config.concurrency,
+            stop=fetcher.stop,
+            abort=fetcher.abort,
+        ):
             on_done(feed)
+            if isinstance(result, FetchCancelled):
+                continue  # the run is stopping: the feed stays due, nothing is held against it
             if isinstance(result, HostDeferred):
                 self._deferred(feed, result)
             elif isinstance(result, FetchError):
                 self._failed(feed, str(result), result.status, result)
             else:
-                self._received(feed, result)
+                self._receive(feed, result)
         return self.stage
 
     def _request(self, feed: FeedRow) -> _Polled | FetchError:
-        """Runs in the host's worker: request, keep the raw document, parse it."""
+        """Runs in the host's worker: request, keep the raw document, parse it.
+
+        Whatever goes wrong is that feed's failure, never the run's, but for the archive
+        itself failing (a full disk): that stops the run.
+        """
+        try:
+            return self._fetch_and_parse(feed)
+        except ArchiveError:
+            raise  # the WARC file can't be written: no other feed would fare better
+        except Exception as exc:
+            log.error("feed %s: %s", feed.url, internal_reason(exc), exc_info=exc)
+            return FetchError(internal_reason(exc))
+
+    def _fetch_and_parse(self, feed: FeedRow) -> _Polled | FetchError:
         headers: dict[str, str] = {}
         # One validator, not both: some servers ignore If-Modified-Since when If-None-Match
         # is present and compare the wrong one.
@@ -93,7 +130,8 @@ class Poller:
         elif feed.last_modified:
             headers["If-Modified-Since"] = feed.last_modified
         try:
-            response = self.fetcher.get(feed.url, headers=headers)
+            # The feed's URL is the user's choice; its redirects are checked like any link.
+            response = self.fetcher.get(feed.url, headers=headers, trusted=True)
         except FetchError as exc:
             return exc
         if response.status != 200:
@@ -109,6 +147,17 @@ class Poller:
         except FeedError as exc:
             parsed = exc
         return _Polled(response, warc, parsed)
+
+    def _receive(self, feed: FeedRow, polled: _Polled) -> None:
+        """Record what a poll brought; entries that can't be stored fail that feed alone."""
+        try:
+            self._received(feed, polled)
+        except ArchiveError:
+            raise  # the archive itself is unusable: no other feed would fare better
+        except Exception as exc:
+            log.error("feed %s: %s", feed.url, internal_reason(exc), exc_info=exc)
+            reason = internal_reason(exc)
+            self._failed(feed, reason, polled.response.status, FetchError(reason))
 
     def _received(self, feed: FeedRow, polled: _Polled) -> None:
         result, warc, parsed = polled.response, polled.warc, polled.parsed

@@ -7,6 +7,7 @@ Progress is reported through a callback; nothing here prints.
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,12 +21,24 @@ from monitor.archive.warc_writer import WarcWriter
 from monitor.collect.hosts import per_host
 from monitor.collect.http import PERMANENT_STATUSES, Fetcher, Response
 from monitor.config import Config
-from monitor.errors import ExtractError, FetchError, HostDeferred, RobotsDisallowed
+from monitor.errors import (
+    EXIT_FAILURES,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    ArchiveError,
+    ExtractError,
+    FetchCancelled,
+    FetchError,
+    HostDeferred,
+    RobotsDisallowed,
+)
 from monitor.extract.page import ProcessedPage, process_page
 from monitor.jobs.indexing import index_pending
-from monitor.jobs.poll import Failure, Poller
+from monitor.jobs.poll import Failure, Poller, internal_reason
 from monitor.jobs.progress import Progress, ProgressFn, ignore
 from monitor.models import FeedRow, PageTask, WarcLocation
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,10 +63,14 @@ class RunSummary:
     next_poll_at: str | None = None
     failures: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)
+    # Stopped by a signal: what was in hand was finished and stored; the rest waits.
+    interrupted: bool = False
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.feeds_failed or self.articles_failed else 0
+        if self.interrupted:
+            return EXIT_INTERRUPTED
+        return EXIT_FAILURES if self.feeds_failed or self.articles_failed else EXIT_OK
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -73,7 +90,11 @@ def run(
     rng: random.Random | None = None,
 ) -> RunSummary:
     """Poll the due feeds (every active feed with `all_feeds`, or just `only`), then fetch,
-    extract and store new pages, then index. Raw responses go to WARC files."""
+    extract and store new pages, then index. Raw responses go to WARC files.
+
+    When `fetcher.stop` is set (by a signal), no new request is made, the pages in hand are
+    finished and stored, indexing is left to the next run, and the summary says `interrupted`.
+    """
     report = progress
     summary = RunSummary(run_id=archive.fetch_log.start_run())
     archive.sync_feeds(config.feeds)
@@ -108,9 +129,13 @@ def run(
         summary.failures.extend(stage.failures)
         summary.warnings.extend(stage.warnings)
         summary.articles_known = archive.count_known(stage.seen_urls)
-        _fetch_pages(archive.pending_pages(), archive, fetcher, warc, summary, report)
+        if not fetcher.stop.is_set():
+            _fetch_pages(archive.pending_pages(), archive, fetcher, warc, summary, report)
     archive.fetch_log.keep_robots_files(fetcher.robots_files())
-    summary.indexed = index_pending(archive, engine, progress=report)
+    # Stopping: what was stored stays unindexed until the next run, which indexes it first.
+    summary.interrupted = fetcher.stop.is_set()
+    if not summary.interrupted:
+        summary.indexed = index_pending(archive, engine, progress=report)
     summary.next_poll_at = archive.feeds.next_due()
     archive.fetch_log.trim_fetch_log(
         per_feed=config.storage.fetch_log_per_feed, page_days=config.storage.page_log_days
@@ -193,7 +218,45 @@ class _PageResult:
     response: Response | None = None
     processed: ProcessedPage | None = None
     warc: WarcLocation | None = None
-    error: FetchError | ExtractError | None = None
+    error: Exception | None = None
+
+
+def _fetch_page(fetcher: Fetcher, warc: WarcWriter | None, page: PageTask) -> _PageResult:
+    """Runs in the host's worker: fetch, keep the raw response, extract.
+
+    Whatever goes wrong is that page's failure, never the run's, but for the archive itself
+    failing (a full disk): that stops the run.
+    """
+    try:
+        response = fetcher.get(page.url, robots=True)
+    except FetchError as exc:
+        return _PageResult(error=exc)
+    except Exception as exc:
+        log.error("page %s: %s", page.url, internal_reason(exc), exc_info=exc)
+        return _PageResult(error=exc)
+    try:
+        fetched_at = datetime.now(UTC)
+        ref = keep_response(
+            warc,
+            response,
+            fetched_at,
+            {"kind": "page", "page-id": str(page.id), "source": page.source, "url": page.url},
+        )
+        processed = process_page(
+            response.body,
+            url=response.url,
+            content_type=response.content_type,
+            task=page,
+            fetched_at=fetched_at,
+        )
+    except ExtractError as exc:
+        return _PageResult(response=response, error=exc)
+    except ArchiveError:
+        raise  # the WARC file can't be written: no other page would fare better
+    except Exception as exc:
+        log.error("page %s: %s", page.url, internal_reason(exc), exc_info=exc)
+        return _PageResult(response=response, error=exc)
+    return _PageResult(response=response, processed=processed, warc=ref)
 
 
 def _fetch_pages(
@@ -205,68 +268,67 @@ def _fetch_pages(
     report: ProgressFn,
 ) -> None:
     report(Progress("pages", total=len(pages)))
-
-    def fetch(page: PageTask) -> _PageResult:
-        try:
-            response = fetcher.get(page.url, robots=True)
-        except FetchError as exc:
-            return _PageResult(error=exc)
-        fetched_at = datetime.now(UTC)
-        ref = keep_response(
-            warc,
-            response,
-            fetched_at,
-            {"kind": "page", "page-id": str(page.id), "source": page.source, "url": page.url},
-        )
-        try:
-            processed = process_page(
-                response.body,
-                url=response.url,
-                content_type=response.content_type,
-                task=page,
-                fetched_at=fetched_at,
-            )
-        except ExtractError as exc:
-            return _PageResult(response=response, warc=ref, error=exc)
-        return _PageResult(response=response, processed=processed, warc=ref)
-
-    for page, result in per_host(pages, lambda p: p.url, fetch, fetcher.config.concurrency):
+    for page, result in per_host(
+        pages,
+        lambda p: p.url,
+        lambda p: _fetch_page(fetcher, warc, p),
+        fetcher.config.concurrency,
+        stop=fetcher.stop,
+        abort=fetcher.abort,
+    ):
         report(Progress("pages", advance=1, label=page.source))
         response, error = result.response, result.error
         if result.processed is not None and response is not None:
-            stored = store_page(
-                archive, page, response, result.processed, result.warc, run_id=summary.run_id
-            )
+            try:
+                stored = store_page(
+                    archive, page, response, result.processed, result.warc, run_id=summary.run_id
+                )
+            except ArchiveError:
+                raise  # the archive itself is unusable: no other page would fare better
+            except Exception as exc:
+                log.error("page %s: %s", page.url, internal_reason(exc), exc_info=exc)
+                _record_failure(archive, summary, page, exc)
+                continue
             summary.articles_merged += stored.merged
             summary.articles_clustered += stored.cluster_id is not None
             summary.articles_new += not stored.merged
             continue
         assert error is not None
-        status = error.status if isinstance(error, FetchError) else None
-        if isinstance(error, HostDeferred):
-            # Never requested: the page keeps its attempts and waits for the next run.
-            summary.articles_deferred += 1
-            continue
-        if isinstance(error, RobotsDisallowed):
-            summary.articles_skipped += 1
-            outcome, permanent = "skipped", True
-        else:
-            summary.articles_failed += 1
-            summary.failures.append(Failure("page", page.source, page.url, str(error)))
-            outcome = "failed"
-            permanent = (
-                isinstance(error, ExtractError)
-                or status in PERMANENT_STATUSES
-                or (isinstance(error, FetchError) and not error.retryable)
-            )
-        archive.record_page_failure(page.id, error=str(error), status=status, permanent=permanent)
-        archive.fetch_log.log_fetch(
-            run_id=summary.run_id,
-            kind="page",
-            page_id=page.id,
-            source=page.source,
-            url=page.url,
-            status=status,
-            outcome=outcome,
-            error=str(error),
+        _record_failure(archive, summary, page, error)
+
+
+def _record_failure(
+    archive: Archive, summary: RunSummary, page: PageTask, error: Exception
+) -> None:
+    """A page that was not stored: counted, listed and logged with its reason (or not at all
+    when it was never asked for, so that it is asked for next time)."""
+    if isinstance(error, HostDeferred | FetchCancelled):
+        # Never requested (or abandoned): the page keeps its attempts and waits.
+        summary.articles_deferred += isinstance(error, HostDeferred)
+        return
+    status = error.status if isinstance(error, FetchError) else None
+    known = isinstance(error, FetchError | ExtractError)
+    reason = str(error) if known else internal_reason(error)
+    if isinstance(error, RobotsDisallowed):
+        summary.articles_skipped += 1
+        outcome, permanent = "skipped", True
+    else:
+        summary.articles_failed += 1
+        summary.failures.append(Failure("page", page.source, page.url, reason))
+        outcome = "failed"
+        permanent = (
+            isinstance(error, ExtractError)
+            or status in PERMANENT_STATUSES
+            or (isinstance(error, FetchError) and not error.retryable)
         )
+    archive.record_page_failure(page.id, error=reason, status=status, permanent=permanent)
+    archive.fetch_log.log_fetch(
+        run_id=summary.run_id,
+        kind="page",
+        page_id=page.id,
+        source=page.source,
+        url=page.url,
+        status=status,
+        outcome=outcome,
+        error=reason,
+    )

@@ -22,6 +22,7 @@ from monitor.archive.warc_reader import gzip_members, read_headers_at
 from monitor.archive.warc_writer import SUFFIX, WARC_VERSION, warc_path, warcinfo_record
 from monitor.errors import ArchiveError
 from monitor.models import WarcLocation
+from monitor.safe_text import printable
 
 EXPORT_FIELDS: tuple[str, ...] = (
     "id",
@@ -183,4 +184,5 @@ def _csv_value(value: object) -> str:
         return LIST_SEPARATOR.join(_csv_value(item) for item in value)
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    # What older versions stored may hold control characters; a CSV may go to a terminal.
+    return printable(str(value), keep_cr=True)

@@ -8,6 +8,7 @@ parser never produces.
 from __future__ import annotations
 
 import json
+import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
@@ -736,6 +737,36 @@ def test_new_directory_is_created(name: str, tmp_path: Path) -> None:
         assert json.loads((tmp_path / "a" / "b" / MARKER).read_text())["engine"] == name
     finally:
         e.close()
+
+
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_a_new_directory_opened_by_many_at_once_becomes_one_index(
+    name: str, tmp_path: Path
+) -> None:
+    start = threading.Barrier(6)
+    opened: list[Engine] = []
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            opened.append(open_engine(name, tmp_path / "index"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    try:
+        assert errors == []
+        assert [e.doc_count() for e in opened] == [0] * 6
+    finally:
+        for e in opened:
+            e.close()
+    # Nothing is left beside it of the copies that lost the race.
+    assert [p.name for p in tmp_path.iterdir()] == ["index"]
 
 
 @pytest.mark.parametrize("name", ENGINE_NAMES)
