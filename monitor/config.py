@@ -16,6 +16,7 @@ names the file, the key and what was expected.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -27,17 +28,20 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import platformdirs
 
 from index.engine import ENGINES
-from monitor import __version__
+from monitor import REPOSITORY, __version__
 from monitor.errors import ConfigError
 
 APP_NAME = "press-monitor"
 ENV_CONFIG = "MONITOR_CONFIG"
 PACKAGED_CONFIG = "default_config.toml"
-# The product token robots.txt rules name, and the version as major.minor.
-USER_AGENT = (
-    f"press-monitor/{'.'.join(__version__.split('.')[:2])} "
-    "(+https://pypi.org/project/press-monitor/; research feed reader)"
-)
+# An email address, or a web page about the research: what a publisher needs to reach you.
+_CONTACT_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|https?://\S+\.\S+")
+
+
+def default_user_agent(contact: str = "") -> str:
+    """`press-monitor/VERSION (+CONTACT)`: the product token robots.txt rules name, and the
+    researcher's contact, or else the project's repository."""
+    return f"press-monitor/{__version__} (+{contact or REPOSITORY})"
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class ScheduleConfig:
 @dataclass(frozen=True)
 class HttpConfig:
     user_agent: str
+    # An email or a URL where publishers can reach the researcher; in the default user agent.
+    contact: str
     timeout: float
     max_seconds: float
     per_host_delay: float
@@ -173,7 +179,6 @@ def _packaged_settings() -> dict[str, dict[str, Any]]:
     """The packaged tables of settings, with the user agent that follows the version."""
     data = tomllib.loads(packaged_text())
     settings = {section: dict(data.get(section, {})) for section in SECTIONS}
-    settings["http"].setdefault("user_agent", USER_AGENT)
     return settings
 
 
@@ -220,8 +225,17 @@ def _http(v: _Validator, table: dict[str, Any]) -> HttpConfig:
     def number(key: str, *, positive: bool = True) -> float:
         return v.number(table, "http", key, positive=positive)
 
+    contact = v.string(table, "http", "contact").strip()
+    if contact and not _CONTACT_RE.fullmatch(contact):
+        v.fail("http", "contact", "an email address or an http(s) URL", contact)
+    agent = table.get("user_agent")
     return HttpConfig(
-        user_agent=v.string(table, "http", "user_agent", nonempty=True),
+        user_agent=(
+            v.string(table, "http", "user_agent", nonempty=True)
+            if agent is not None
+            else default_user_agent(contact)
+        ),
+        contact=contact,
         timeout=number("timeout"),
         max_seconds=number("max_seconds"),
         per_host_delay=number("per_host_delay", positive=False),

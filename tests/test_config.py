@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from monitor import __version__
+from monitor import REPOSITORY, __version__
 from monitor.cli import cli
 from monitor.config import SECTIONS, load_config, packaged_text, parse_config
 from monitor.errors import ConfigError
@@ -108,11 +108,23 @@ def test_every_default_comes_from_the_packaged_config() -> None:
     assert config.report.timezone == packaged["report"]["timezone"]
 
 
-def test_the_default_user_agent_follows_the_version() -> None:
-    major_minor = ".".join(__version__.split(".")[:2])
+def test_the_default_user_agent_follows_the_version_and_names_the_contact() -> None:
     user_agent = parse_config("", None, base=ROOT).http.user_agent
-    assert user_agent.startswith(f"press-monitor/{major_minor} (+https://")
+    assert user_agent == f"press-monitor/{__version__} (+{REPOSITORY})"
+    mine = parse_config('[http]\ncontact = "an@uni.edu.vn"\n', None, base=ROOT).http
+    assert (mine.contact, mine.user_agent) == (
+        "an@uni.edu.vn",
+        f"press-monitor/{__version__} (+an@uni.edu.vn)",
+    )
+    page = parse_config('[http]\ncontact = "https://lab.example.org/news"\n', None, base=ROOT)
+    assert page.http.user_agent.endswith("(+https://lab.example.org/news)")
     assert parse_config('[http]\nuser_agent = "x/1"\n', None, base=ROOT).http.user_agent == "x/1"
+
+
+@pytest.mark.parametrize("contact", ["me", "an@", "ftp://x.org", "an @uni.vn"])
+def test_a_contact_is_an_email_or_a_url(contact: str) -> None:
+    with pytest.raises(ConfigError, match=r"\[http.contact\] must be an email"):
+        parse_config(f'[http]\ncontact = "{contact}"\n', None, base=ROOT)
 
 
 def test_a_file_lists_its_own_feeds_and_only_no_file_gets_the_packaged_ones(

@@ -22,7 +22,7 @@ from index.errors import IndexNeedsRebuild
 from monitor.archive import Archive
 from monitor.archive.lock import StorageLock
 from monitor.cli import logs
-from monitor.config import Config, load_config
+from monitor.config import Config, default_user_agent, load_config
 from monitor.errors import ArchiveLocked
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -93,6 +93,19 @@ class App:
                     self.config.index.engine, self.config.index_dir, replace_incompatible=True
                 )
         return self._engine
+
+    def ask_for_contact(self) -> None:
+        """One line asking for `[http] contact` while the user agent names no one to reach."""
+        http = self.config.http
+        if not http.contact and http.user_agent == default_user_agent():
+            self.err.print(
+                Text.assemble(
+                    ("publishers can't reach you", "yellow"),
+                    f": set [http] contact (your email, or a web page about your research) in "
+                    f"{self.config.describe}; it goes into the user agent",
+                ),
+                highlight=False,
+            )
 
     def hint_if_empty(self) -> None:
         """Say so when the archive holds no article yet: a search of an empty archive (or of

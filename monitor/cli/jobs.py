@@ -53,6 +53,7 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
 
     Example: monitor run        (schedule it every few minutes with cron or a systemd timer)
     """
+    app.ask_for_contact()
     summary = collect(app, all_feeds=all_feeds, feed_selectors=feed_selectors)
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
@@ -132,6 +133,7 @@ def watch(app: App, wait: float) -> None:
                 f"{config.describe}: no feeds: add [[feeds]] to the config or use "
                 "`monitor feeds add`"
             )
+        app.ask_for_contact()
         path = app.log_to(logs.WATCH_LOGGER, logs.WATCH_LOG, logging.INFO)
         app.err.print(f"watching {len(archive.feeds.all())} feeds; log: {path}")
         with Fetcher(config.http, stop=stop) as fetcher:
