@@ -13,6 +13,7 @@ from monitor.cli import cli
 
 # Wide enough that rich does not wrap the messages the tests look for.
 WIDE: Mapping[str, str | None] = {"COLUMNS": "200"}
+TEST_CONTACT = "https://press-monitor.example.org/tests"
 
 
 def write_config(
@@ -23,9 +24,14 @@ def write_config(
     source). Values are written as JSON, which TOML reads alike for strings and numbers.
 
     The local site is on 127.0.0.1, so `[http] allow_private_addresses` is true unless `http`
-    says otherwise (the tests of the refusal do)."""
+    says otherwise (the tests of the refusal do); the tests name themselves as the contact
+    (`contact=""` leaves it unset, as a new user's config does)."""
     storage = {"dir": "data", **tables.get("storage", {})}
-    http = {"allow_private_addresses": True, **tables.get("http", {})}
+    http = {
+        "allow_private_addresses": True,
+        "contact": TEST_CONTACT,
+        **tables.get("http", {}),
+    }
     lines: list[str] = []
     for name, values in {**tables, "storage": storage, "http": http}.items():
         lines.append(f"[{name}]")

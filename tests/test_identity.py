@@ -27,7 +27,7 @@ def collect(directory: Path, site: LocalSite, **http: object) -> tuple[str, set[
 
 def test_without_a_contact_the_run_asks_once_and_names_the_repository(tmp_path: Path) -> None:
     with LocalSite() as site:
-        output, agents = collect(tmp_path, site)
+        output, agents = collect(tmp_path, site, contact="")
     assert output.count(ASKED) == 1
     assert agents == {f"press-monitor/{__version__} (+{REPOSITORY})"}
 
