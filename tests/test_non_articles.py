@@ -24,7 +24,10 @@ def _feed(site: LocalSite) -> str:
         f"<guid>{site.url(path)}</guid><pubDate>Sat, 21 Nov 2026 20:15:00 +0700</pubDate></item>"
         for title, path in (("Lạm phát năm 2026", ARTICLE), ("Kinh doanh", LISTING))
     )
-    return f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>VnExpress</title>{items}</channel></rss>'
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>VnExpress</title>{items}</channel></rss>"
+    )
 
 
 @dataclass

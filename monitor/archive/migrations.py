@@ -215,12 +215,22 @@ def m005_robots(db: sqlite3.Connection) -> None:
     )
 
 
+def m006_entries_by_article(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- The feeds (and so the tags) of an article, read for every article at indexing.
+        CREATE INDEX entries_article ON entries(article_id) WHERE article_id IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_saved_searches", m002_saved_searches),
     ("m003_feed_schedule", m003_feed_schedule),
     ("m004_provenance_warc_duplicates", m004_provenance_warc_duplicates),
     ("m005_robots", m005_robots),
+    ("m006_entries_by_article", m006_entries_by_article),
 ]
 
 

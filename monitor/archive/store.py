@@ -159,6 +159,9 @@ class Archive:
                            WHERE feed_id = ? AND guid = ?""",
                         (key, feed.id, entry.guid),
                     )
+                    if feed.tags:
+                        # It then carries this feed's tags too: index it again.
+                        self._reindex_entry_article(feed.id, entry.guid)
         return seen, new
 
     # pages -------------------------------------------------------------------------------
@@ -238,6 +241,8 @@ class Archive:
             if same is not None:
                 self.db.execute("UPDATE pages SET merged_into=? WHERE id=?", (same, page_id))
                 self._link_entries(page_key, same)
+                # Its feeds (and their tags) are now the article's too: index it again.
+                self.db.execute("UPDATE articles SET indexed_at=NULL WHERE id=?", (same,))
                 return Stored(same, merged=True, cluster_id=None)
             cluster_id = self.clusters.assign(near_dup) if near_dup else None
             cursor = self.db.execute(
@@ -271,6 +276,13 @@ class Archive:
             (canonical, canonical, page_id),
         ).fetchone()
         return None if same is None else int(same[0])
+
+    def _reindex_entry_article(self, feed_id: int, guid: str) -> None:
+        self.db.execute(
+            """UPDATE articles SET indexed_at=NULL WHERE id =
+                 (SELECT article_id FROM entries WHERE feed_id = ? AND guid = ?)""",
+            (feed_id, guid),
+        )
 
     def _link_entries(self, url_key: str, article_id: int) -> None:
         self.db.execute(

@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from index.engine import Engine, open_engine
+from index.engine import Engine, discard_index, open_engine
+from index.errors import IndexNeedsRebuild
 from monitor.archive import Archive
 from monitor.config import Config, load_config
 
@@ -45,6 +46,17 @@ class App:
     def engine(self) -> Engine:
         if self._engine is None:
             self._engine = open_engine(self.config.index.engine, self.config.index_dir)
+        return self._engine
+
+    def engine_for_rebuild(self) -> Engine:
+        """The index, opened to be rebuilt: one that can't be used as it is (an older schema,
+        damage) is deleted and made anew, since a rebuild replaces every document anyway."""
+        if self._engine is None:
+            try:
+                self._engine = open_engine(self.config.index.engine, self.config.index_dir)
+            except IndexNeedsRebuild:
+                discard_index(self.config.index_dir)
+                self._engine = open_engine(self.config.index.engine, self.config.index_dir)
         return self._engine
 
     def close(self) -> None:

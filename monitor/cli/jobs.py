@@ -69,12 +69,13 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
 @click.command("reindex")
 @pass_app
 def reindex_command(app: App) -> None:
-    """Rebuild the search index of the configured engine from the archive.
+    """Rebuild the search index of the configured engine from the archive (also when it can't
+    be opened: an index of an older schema or a damaged one is deleted and made anew).
 
     Example: monitor reindex
     """
     with progress_bar(app.err) as on_event:
-        count = reindex(app.archive, app.engine, progress=on_event)
+        count = reindex(app.archive, app.engine_for_rebuild(), progress=on_event)
     app.console.print(f"indexed {count} articles with {app.config.index.engine}")
 
 

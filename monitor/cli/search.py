@@ -147,8 +147,7 @@ def stats(app: App, fmt: str) -> None:
 @click.option(
     "--include-non-articles",
     is_flag=True,
-    help="Count pages flagged not_article too (listings, home pages, videos; left out by "
-    "default).",
+    help="Count pages flagged not_article too (listings, home pages, videos; left out by default).",
 )
 @format_option("text", "json")
 @pass_app
