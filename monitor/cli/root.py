@@ -1,8 +1,9 @@
 """The command line: the one composition root, and the one place errors become messages.
 
-Commands live by noun in this package (`jobs`, `search`, `searches`, `feeds`, `export`); each
-parses its arguments, calls one function of `monitor.jobs` or `monitor.report` and prints what
-`views` renders. Only this package uses click and rich.
+Commands live by noun in this package (`jobs`, `search`, `searches`, `feeds`, `export`,
+`analyses`); each parses its arguments, calls one function of `monitor.jobs` or
+`monitor.report` and prints what `views` (and `analysis_views`) render. Only this package uses
+click and rich.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import click
 
 from index.errors import IndexNeedsRebuild, QuerySyntaxError, SearchError
+from monitor.cli.analyses import compare_command, keyness_command, kwic_command, sample_command
 from monitor.cli.app import App
 from monitor.cli.export import export_command
 from monitor.cli.feeds import feeds
@@ -98,6 +100,10 @@ for command in (
     searches,
     feeds,
     export_command,
+    compare_command,
+    kwic_command,
+    keyness_command,
+    sample_command,
 ):
     cli.add_command(command)
 
