@@ -220,6 +220,9 @@ def m006_entries_by_article(db: sqlite3.Connection) -> None:
         """
         -- The feeds (and so the tags) of an article, read for every article at indexing.
         CREATE INDEX entries_article ON entries(article_id) WHERE article_id IS NOT NULL;
+        -- Every analysis names its snapshot (count, highest id, last extraction): read from an
+        -- index, not by scanning the articles and their texts.
+        CREATE INDEX articles_extracted ON articles(extracted_at);
         """
     )
 

@@ -96,8 +96,18 @@ def attention_view(
     return table
 
 
+def short_label(bucket: Bucket, interval: Interval) -> str:
+    """A bucket in a few characters, for column headings: 03-02, W10, 2026-03."""
+    if interval == "week":
+        return f"W{bucket.start.isocalendar()[1]:02d}"
+    if interval == "month":
+        return f"{bucket.start:%Y-%m}"
+    return f"{bucket.start:%m-%d}"
+
+
 def breakdown_view(breakdown: Breakdown, interval: Interval | None) -> Table:
-    """Groups (sources or tags) × buckets: count, total and ratio of each."""
+    """Groups (sources or tags): count, total and ratio, then the ratio per bucket (as columns
+    when they are few, else as a sparkline); the counts per bucket are in the CSV and JSON."""
     spans = breakdown.spans
     table = Table(
         title=f"per {breakdown.by} (share of each {breakdown.by}'s own articles)",
@@ -108,23 +118,23 @@ def breakdown_view(breakdown: Breakdown, interval: Interval | None) -> Table:
     table.add_column("count", justify="right")
     table.add_column("total", justify="right")
     table.add_column("ratio", justify="right")
-    few = bool(spans) and len(spans) <= _MAX_BUCKET_COLUMNS and interval is not None
+    few = interval is not None and 0 < len(spans) <= _MAX_BUCKET_COLUMNS
     if few and interval is not None:
         for b in spans:
-            table.add_column(bucket_label(b, interval), justify="right")
+            table.add_column(short_label(b, interval), justify="right")
     elif spans:
         table.add_column(f"ratio per {interval}", no_wrap=True)
     for row in breakdown.rows:
         cells: list[Text | str] = [Text(safe(row.name)), str(row.count), str(row.total)]
         cells.append(percent(row.ratio))
         if few:
-            cells += [f"{n} · {percent(n / t if t else None)}" for n, t in row.cells]
+            cells += [percent(n / t if t else None) for n, t in row.cells]
         elif spans:
-            scaled = [round(1000 * n / t) if t else 0 for n, t in row.cells]
-            cells.append(sparkline(scaled))
+            cells.append(sparkline([round(1000 * n / t) if t else 0 for n, t in row.cells]))
         table.add_row(*cells)
     if breakdown.untagged is not None:
         table.caption = f"{breakdown.untagged} matching articles carry no tag"
+        table.caption_justify = "left"
     return table
 
 
@@ -175,9 +185,9 @@ def concordance_view(concordance: Concordance) -> Group:
     table.add_column("id", justify="right", style="dim", no_wrap=True)
     table.add_column("date", no_wrap=True, style="dim")
     table.add_column("source", no_wrap=True, max_width=14, overflow="ellipsis")
-    table.add_column("", justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
-    table.add_column("", no_wrap=True)
-    table.add_column("", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("pre", justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
+    table.add_column("keyword", no_wrap=True, justify="center")
+    table.add_column("post", no_wrap=True, overflow="ellipsis", ratio=1)
     zone = concordance.selection.timezone
     for line in concordance.lines:
         table.add_row(

@@ -72,14 +72,28 @@ def write_plot(
 
 
 def report_plot(path: Path, data: ReportData, interval: Interval, *, absolute: bool) -> None:
-    """The report's attention per bucket: the ratio, or the count (`absolute`)."""
+    """The report's attention per bucket: the ratio, or the count (`absolute`); with a
+    breakdown, a line for each source or tag beside the line of all of them."""
     rows = data.by_interval
     what = "matching articles" if absolute else f"share of {of_scope(data.scope)}"
+    series: list[tuple[str, Sequence[float | None]]] = [
+        (data.query, [float(r.count) if absolute else r.ratio for r in rows])
+    ]
+    if data.breakdown is not None and data.breakdown.spans:
+        series[0] = ("all", series[0][1])
+        series += [
+            (
+                group.name,
+                [float(n) if absolute else (n / t if t else None) for n, t in group.cells],
+            )
+            for group in data.breakdown.rows
+        ]
+        what += f", by {data.breakdown.by}"
     write_plot(
         path,
         title=f"{data.query} — {what}, per {interval}",
         starts=[r.bucket.start for r in rows],
-        series=[(data.query, [float(r.count) if absolute else r.ratio for r in rows])],
+        series=series,
         ylabel="articles" if absolute else "share of articles",
         percent=not absolute,
         partial=[r.bucket.partial for r in rows],
