@@ -261,3 +261,13 @@ def test_days_follow_the_zone_across_daylight_saving_time(berlin: ac.Corpus) -> 
 def test_report_json_keys_without_new_options_are_unchanged(corpus: ac.Corpus) -> None:
     data: dict[str, Any] = corpus.json("report", "bão")
     assert set(data) == REPORT_KEYS
+
+
+def test_csv_by_source_without_interval_is_the_group_table(corpus: ac.Corpus) -> None:
+    result = corpus("report", "bão", "--by", "source", "--format", "csv")
+    rows = csv_rows(result.output)
+    assert list(rows[0]) == ["source", "count", "total", "ratio"]
+    assert {r["source"]: int(r["count"]) for r in rows} == {
+        source: sum(1 for i in ac.ARTICLES if i.source == source and storm(i))
+        for source in ("Báo A", "Báo B", "Báo C")
+    }

@@ -198,7 +198,7 @@ def report(
     --interval day|week|month adds attention over time: per bucket the matches, every article
     of the same sources (the total), their ratio, partial buckets and the sources that brought
     nothing. --by source|tag breaks it down by outlet or collection. --format csv writes the
-    buckets (day by default), or with --by the group × bucket matrix.
+    buckets (days by default), or with --by the group table (× buckets with --interval).
 
     Examples:
 
@@ -207,7 +207,9 @@ def report(
       monitor report "bão" --interval week --by tag --format csv --excel > bao.csv
     """
     check_output_options(fmt, excel, plot)
-    if (fmt == "csv" or plot) and interval is None:
+    # A CSV of buckets and a chart need buckets: days unless asked otherwise. A CSV by source
+    # or tag without --interval is the group table alone.
+    if interval is None and (plot or (fmt == "csv" and by is None)):
         interval = "day"
     expanded = expand_saved(app.archive, query)
     data = build_report(
