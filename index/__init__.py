@@ -6,7 +6,7 @@ and documents, and answers queries written in one query language (see `index.que
 
 from index.engine import ENGINES, Engine, open_engine
 from index.errors import EngineError, QuerySyntaxError, SearchError
-from index.model import Counts, Document, Hit, SearchPage, Snippet, Sort
+from index.model import Counts, Document, Hit, LabelCounts, SearchPage, Snippet, Sort
 from index.query import parse
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Engine",
     "EngineError",
     "Hit",
+    "LabelCounts",
     "QuerySyntaxError",
     "SearchError",
     "SearchPage",

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from index.engines.directory import MARKER
 from index.errors import EngineError, IndexNeedsRebuild
-from index.model import Counts, Document, SearchPage, Sort
+from index.model import Counts, Document, LabelCounts, SearchPage, Sort
 from index.query import Node
 
 # name -> "module:class"; imported on demand so that an unused engine's package need not load.
@@ -64,8 +64,15 @@ class Engine(Protocol):
         """Matching documents by source, by day and by (source, day); days in `utc_offset`."""
         ...
 
+    def label_counts(
+        self, query: Node, field: str, *, utc_offset: timedelta = timedelta(0)
+    ) -> LabelCounts:
+        """Matching documents by the values of the label field `field` ("tag"), by day and by
+        (value, day); a document counts once under each value it carries."""
+        ...
+
     def ids(self, query: Node) -> list[str]:
-        """The ids of every matching document (unordered)."""
+        """The ids of every matching document (in no order to rely on)."""
         ...
 
     def doc_count(self) -> int:
@@ -98,7 +105,7 @@ def open_engine(name: str, path: Path, *, replace_incompatible: bool = False) ->
     except IndexNeedsRebuild:
         if not replace_incompatible or not (Path(path) / MARKER).exists():
             raise
-        shutil.rmtree(path)
+        discard_index(Path(path))
         return _open(name, path)
 
 
@@ -113,3 +120,16 @@ def _open(name: str, path: Path) -> Engine:
     engine_class = getattr(importlib.import_module(module_name), class_name)
     engine: Engine = engine_class(path)
     return engine
+
+
+def discard_index(path: Path) -> None:
+    """Delete the index in directory `path`, to build it again from scratch.
+
+    Only a directory that holds an index's marker file is deleted (whatever its engine or
+    schema version, readable or not); anything else raises EngineError and is left alone.
+    """
+    if not path.exists():
+        return
+    if not (path / MARKER).is_file():
+        raise EngineError(f"{path} holds no press-monitor index (no {MARKER}); not deleting it")
+    shutil.rmtree(path)

@@ -82,3 +82,21 @@ class Counts:
     by_day: dict[date, int]
     by_source_day: dict[tuple[str, date], int]
     undated: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LabelCounts:
+    """Matching documents counted by the values of one label field ("tag") and by day.
+
+    Values are in the form `query.label_value` gives ("bao_quoc_gia"). A document is counted
+    under each value it carries, so the values' counts may add up to more than `total`;
+    `unlabelled` counts the documents that carry none. `total`, `by_day` and `undated` count
+    every document once; days are in the requested UTC offset.
+    """
+
+    total: int
+    by_value: dict[str, int]
+    by_day: dict[date, int]
+    by_value_day: dict[tuple[str, date], int]
+    undated: int = 0
+    unlabelled: int = 0

@@ -51,63 +51,34 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Literal
 
-from index.analysis import TOKEN_RE, nfc
+from index.analysis import TOKEN_RE, folded_tokens, nfc
 from index.errors import QuerySyntaxError
+from index.nodes import And, DateRange, IdRange, MatchAll, Node, Not, Or, Phrase, Term
 from index.query_dates import as_utc, parse_interval, render_interval
+
+__all__ = [
+    "DATE_FIELD",
+    "FIELDS",
+    "LABEL_FIELDS",
+    "And",
+    "DateRange",
+    "IdRange",
+    "MatchAll",
+    "Node",
+    "Not",
+    "Or",
+    "Phrase",
+    "Term",
+    "label_value",
+    "parse",
+    "positive_terms",
+    "to_text",
+]
 
 # Fields whose value is one of a document's labels, not words of its text.
 LABEL_FIELDS = ("flag", "tag", "status")
 FIELDS = ("title", "source", "url", "lang", "author", *LABEL_FIELDS)
 DATE_FIELD = "date"
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """One word. `field` None means title and text. `text` is as typed (normalized later)."""
-
-    text: str
-    field: str | None = None
-    exact: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """Words that must appear next to each other, in order."""
-
-    words: tuple[str, ...]
-    field: str | None = None
-    exact: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DateRange:
-    """Publication date in [start, end), both timezone-aware UTC; None is unbounded."""
-
-    start: datetime | None = None
-    end: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MatchAll:
-    """Every document (`*`)."""
-
-
-@dataclass(frozen=True, slots=True)
-class And:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Or:
-    children: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    child: Node
-
-
-Node = Term | Phrase | DateRange | MatchAll | And | Or | Not
 
 
 def parse(
@@ -131,6 +102,15 @@ def parse(
     return _ground(_simplify(node))
 
 
+def label_value(value: str) -> str:
+    """How a label's value is matched and counted: its folded words joined by "_".
+
+    `tag:"Báo quốc gia"` matches the label ("tag", "bao quoc gia"); the engines count labels
+    under this form (`Engine.label_counts`), which an application maps back to its own names.
+    """
+    return "_".join(folded_tokens(value))
+
+
 def positive_terms(node: Node) -> list[Term | Phrase]:
     """The Term and Phrase nodes a matching document contains (not the excluded ones).
 
@@ -145,7 +125,8 @@ def to_text(node: Node) -> str:
     """Render a tree back into query syntax, for display.
 
     `parse(to_text(tree)) == tree` for every tree `parse` returns. Hand-built trees render too,
-    but may come back in simplified form (a single-child And, say, comes back as its child).
+    but may come back in simplified form (a single-child And, say, comes back as its child);
+    an IdRange has no syntax and raises ValueError.
     """
     if isinstance(node, Term):
         return _field_prefix(node.field, node.exact) + _render_word(node.text)
@@ -155,6 +136,8 @@ def to_text(node: Node) -> str:
         return f"{DATE_FIELD}:{render_interval(node.start, node.end)}"
     if isinstance(node, MatchAll):
         return "*"
+    if isinstance(node, IdRange):
+        raise ValueError(f"{node!r} has no query syntax")
     if isinstance(node, Not):
         inner = to_text(node.child)
         return f"-({inner})" if isinstance(node.child, (And, Or)) else f"-{inner}"

@@ -6,8 +6,9 @@ shows the same snippet for the same document and query.
 * A token of the text matches a query Term when their folded forms are equal ("hoà" marks
   "Hòa", "hoa" and "HOÀ"), or their exact forms when the Term is exact; a Phrase matches on
   consecutive tokens and is marked as one range.
-* Only words that can occur in the text count: terms of `source:`, `url:`, `lang:` and
-  `author:` name metadata, not body text, so they are not marked. Excluded terms are not marked.
+* Only words that can occur in the text count: terms of `source:`, `url:`, `lang:`,
+  `author:` and the label fields (`flag:`, `tag:`, `status:`) name metadata, not body text, so
+  they are not marked. Excluded terms are not marked.
 * Runs of whitespace (newlines included) become single spaces before anything else, so the
   offsets computed on the collapsed text are the offsets in the returned snippet.
 * The window holds the most distinct query terms, and of equal windows the earliest; it is cut
@@ -22,10 +23,10 @@ from dataclasses import dataclass
 
 from index.analysis import TOKEN_RE, exact_tokens, fold_all, folded_tokens, nfc, normalize
 from index.model import Snippet
-from index.query import Node, Term, positive_terms
+from index.query import LABEL_FIELDS, Node, Term, positive_terms
 
 ELLIPSIS = "…"
-_METADATA_FIELDS = frozenset({"source", "url", "lang", "author"})
+_METADATA_FIELDS = frozenset({"source", "url", "lang", "author", *LABEL_FIELDS})
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,22 @@ def make_snippet(text: str, query: Node, *, max_chars: int = 240) -> Snippet:
     after = ELLIPSIS if end < len(flat) else ""
     highlights = _highlights(matches, start, end, len(before))
     return Snippet(before + flat[start:end] + after, highlights)
+
+
+def match_spans(text: str, query: Node) -> list[tuple[int, int]]:
+    """Every occurrence in `text` (NFC) of the query's words and phrases that can occur in text
+    (not excluded ones), as [start, end) offsets sorted by start, matched as highlights are.
+
+    A word that is also part of a matching phrase of the query gives both spans; the same span
+    is given once.
+    """
+    spans = [(m.start, m.end) for m in _find(text, _patterns(query))]
+    return sorted(set(spans))
+
+
+def has_text_terms(query: Node) -> bool:
+    """Whether the query has words or phrases that can occur in a document's text."""
+    return bool(_patterns(query))
 
 
 def _patterns(query: Node) -> list[_Pattern]:

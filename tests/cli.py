@@ -17,11 +17,14 @@ TEST_CONTACT = "https://press-monitor.example.org/tests"
 
 
 def write_config(
-    path: Path, feeds: Iterable[tuple[str, str]], **tables: Mapping[str, object]
+    path: Path,
+    feeds: Iterable[tuple[str, str] | tuple[str, str, Iterable[str]]],
+    **tables: Mapping[str, object],
 ) -> Path:
     """A config file at `path`: the archive in `data/` beside it, then `tables` by name
     (`http={"timeout": 5}`, `storage={...}` adds to the archive's), then the feeds as (URL,
-    source). Values are written as JSON, which TOML reads alike for strings and numbers.
+    source) or (URL, source, tags). Values are written as JSON, which TOML reads alike for
+    strings, numbers and lists.
 
     The local site is on 127.0.0.1, so `[http] allow_private_addresses` is true unless `http`
     says otherwise (the tests of the refusal do); the tests name themselves as the contact
@@ -35,11 +38,17 @@ def write_config(
     lines: list[str] = []
     for name, values in {**tables, "storage": storage, "http": http}.items():
         lines.append(f"[{name}]")
-        lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
-    for url, source in feeds:
-        lines += ["[[feeds]]", f"url = {json.dumps(url)}", f"source = {json.dumps(source)}"]
+        lines += [f"{key} = {_toml(value)}" for key, value in values.items()]
+    for url, source, *tags in feeds:
+        lines += ["[[feeds]]", f"url = {_toml(url)}", f"source = {_toml(source)}"]
+        if tags:
+            lines.append(f"tags = {_toml(list(tags[0]))}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def _toml(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 class Cli:

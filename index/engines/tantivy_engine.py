@@ -15,37 +15,36 @@ docs/s and the index grew 60%. They are not used. Nor are pairs of common syllab
 only of them): phrase p95 fell by a third at 30,000 articles, and so did indexing speed.
 
 Everything a hit needs, the text included (for snippets), is stored as one JSON blob; counts
-use tantivy's aggregations (a terms aggregation on the source with a nested histogram on the
-publication time, whose grid is shifted by the caller's UTC offset).
+use tantivy's aggregations (`tantivy_counts`). A decimal id is also kept as a number (`num`, a
+fast field): `ids` reads it as the sort key of a search instead of opening every stored document
+(which holds the whole text), and `IdRange` is a range on it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import tantivy
 
+from index.engines import tantivy_counts as counting
 from index.engines import terms
 from index.engines.directory import check_directory, create_index, directory_size
 from index.engines.ordering import UNDATED_KEY, Candidate, relevance_page
 from index.errors import EngineError, IndexNeedsRebuild
-from index.model import Counts, Document, Hit, SearchPage, Sort
-from index.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Term
+from index.model import Counts, Document, Hit, LabelCounts, SearchPage, Sort
+from index.query import And, DateRange, IdRange, MatchAll, Node, Not, Or, Phrase, Term
 
 NAME = "tantivy"
 # Bump when the fields or their analysis change: older indexes then ask for a rebuild.
-# 2: labels (flag:, tag:, status:).
-SCHEMA_VERSION = 2
+# 2: labels (flag:, tag:, status:). 3: ids as numbers (`num`); labels counted (fast field).
+SCHEMA_VERSION = 3
 
 _WRITER_HEAP = 128_000_000
 # Python analysis is the bottleneck; a second indexing thread only splits the heap.
 _WRITER_THREADS = 1
-# tantivy refuses aggregations past 65,000 buckets. Sources × days can exceed that on a big
-# index (200 sources over a year), in which case days are counted one source at a time.
-_BUCKET_LIMIT = 60_000
 
 _FOLDED = {
     "default": (("title_f", terms.TITLE_BOOST), ("text_f", 1.0)),
@@ -68,7 +67,8 @@ def _schema() -> tantivy.Schema:
     sb.add_text_field("source_k", tokenizer_name="raw", index_option="basic")
     sb.add_text_field("source", tokenizer_name="raw", index_option="basic", fast=True)
     sb.add_text_field("lang", tokenizer_name="raw", index_option="basic")
-    sb.add_text_field("labels", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("labels", tokenizer_name="raw", index_option="basic", fast=True)
+    sb.add_integer_field("num", indexed=True, fast=True)
     sb.add_integer_field("published", indexed=True, fast=True)
     sb.add_integer_field("sort_new", fast=True)
     sb.add_integer_field("sort_old", fast=True)
@@ -137,6 +137,8 @@ class TantivyEngine:
             tdoc.add_text("lang", a.lang)
             for label in a.labels:
                 tdoc.add_text("labels", label)
+            if a.number is not None:
+                tdoc.add_integer("num", a.number)
             if a.published is None:
                 tdoc.add_integer("sort_new", UNDATED_KEY)
                 tdoc.add_integer("sort_old", UNDATED_KEY)
@@ -205,7 +207,7 @@ class TantivyEngine:
         return directory_size(self.path)
 
     def count(self, query: Node) -> int:
-        return _count(self._searcher(), self._compile(query))
+        return counting.count(self._searcher(), self._compile(query))
 
     def search(
         self,
@@ -238,9 +240,9 @@ class TantivyEngine:
                     for (score, addr), key in zip(hits, keys, strict=True)
                 ]
                 if not separate:
-                    return cands, _total(result)
+                    return cands, counting.total(result)
                 if not counted:
-                    counted.append(_count(searcher, compiled))
+                    counted.append(counting.count(searcher, compiled))
                 return cands, counted[0]
 
             page, total = relevance_page(fetch, offset, limit)
@@ -255,7 +257,7 @@ class TantivyEngine:
                 order=tantivy.Order.Desc,
                 offset=offset,
             )
-            total = _total(result)
+            total = counting.total(result)
             # Date-sorted hits carry no score; 0 says so.
             scored = [(0.0, addr) for _key, addr in result.hits[:limit]]
         hits = [self._hit(searcher, addr, score, query, snippets) for score, addr in scored]
@@ -269,78 +271,24 @@ class TantivyEngine:
     def ids(self, query: Node) -> list[str]:
         searcher = self._searcher()
         compiled = self._compile(query)
-        total = _count(searcher, compiled)
-        if total == 0:
+        n = counting.count(searcher, compiled)
+        if n == 0:
             return []
-        result = searcher.search(compiled, total, order_by_field="sort_new")
-        return [_stored(searcher, addr).id for _key, addr in result.hits]
+        # Sorted by the numeric id, each hit carries its id as its key; only documents
+        # whose id is no number are opened.
+        result = searcher.search(compiled, n, order_by_field="num")
+        return [
+            str(key) if key is not None else _stored(searcher, addr).id for key, addr in result.hits
+        ]
 
     def counts(self, query: Node, *, utc_offset: timedelta = timedelta(0)) -> Counts:
-        searcher = self._searcher()
-        compiled = self._compile(query)
-        total = _count(searcher, compiled)
-        by_source: dict[str, int] = {}
-        by_day: dict[date, int] = {}
-        by_source_day: dict[tuple[str, date], int] = {}
-        if total == 0:
-            return Counts(0, by_source, by_day, by_source_day, 0)
-        offset_us = utc_offset // timedelta(microseconds=1)
-        histogram = {
-            "histogram": {
-                "field": "published",
-                "interval": terms.MICROS_PER_DAY,
-                # The grid starts where local midnight falls in UTC.
-                "offset": (-offset_us) % terms.MICROS_PER_DAY,
-                "min_doc_count": 1,
-            }
-        }
-        source_terms = {"field": "source", "size": _BUCKET_LIMIT}
-        flat = searcher.aggregate(compiled, {"src": {"terms": source_terms}, "day": histogram})
-        sources = [(str(b["key"]), int(b["doc_count"])) for b in flat["src"]["buckets"]]
-        if len(sources) * (len(flat["day"]["buckets"]) + 1) <= _BUCKET_LIMIT:
-            nested = searcher.aggregate(
-                compiled, {"src": {"terms": source_terms, "aggs": {"day": histogram}}}
-            )
-            per_source = [
-                (str(b["key"]), int(b["doc_count"]), b["day"]["buckets"])
-                for b in nested["src"]["buckets"]
-            ]
-        else:
-            per_source = [
-                (name, count, self._days_of_source(searcher, compiled, name, histogram))
-                for name, count in sources
-            ]
-        dated = 0
-        # Every source repeats the same day keys; convert each once.
-        days_by_key: dict[float, date] = {}
-        for source, count, days in per_source:
-            by_source[source] = by_source.get(source, 0) + count
-            for bucket in days:
-                n = int(bucket["doc_count"])
-                key = bucket["key"]
-                day = days_by_key.get(key)
-                if day is None:
-                    day = days_by_key[key] = terms.day_of(int(key), utc_offset)
-                by_day[day] = by_day.get(day, 0) + n
-                # Sources are distinct terms and days distinct buckets: each pair comes once.
-                by_source_day[(source, day)] = n
-                dated += n
-        return Counts(total, by_source, by_day, by_source_day, total - dated)
+        return counting.counts(self._searcher(), self._compile(query), utc_offset, self._term)
 
-    def _days_of_source(
-        self,
-        searcher: tantivy.Searcher,
-        compiled: tantivy.Query,
-        source: str,
-        histogram: dict[str, Any],
-    ) -> list[dict[str, Any]]:
-        narrowed = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, compiled), (tantivy.Occur.Must, self._term("source", source))]
-        )
-        buckets: list[dict[str, Any]] = searcher.aggregate(narrowed, {"day": histogram})["day"][
-            "buckets"
-        ]
-        return buckets
+    def label_counts(
+        self, query: Node, field: str, *, utc_offset: timedelta = timedelta(0)
+    ) -> LabelCounts:
+        searcher = self._searcher()
+        return counting.label_counts(searcher, self._compile(query), field, utc_offset, self._term)
 
     # --- queries ----------------------------------------------------------------------------------
 
@@ -367,6 +315,21 @@ class TantivyEngine:
                     upper_bound=end,
                     include_lower=True,
                     include_upper=end is None,
+                )
+            )
+        if isinstance(node, IdRange):
+            bounds = terms.id_bounds(node)
+            if bounds is None:
+                return q.empty_query()
+            return _zero(
+                q.range_query(
+                    self._schema,
+                    "num",
+                    tantivy.FieldType.Integer,
+                    lower_bound=bounds[0],
+                    upper_bound=bounds[1],
+                    include_lower=True,
+                    include_upper=True,
                 )
             )
         if isinstance(node, And):
@@ -421,18 +384,6 @@ class TantivyEngine:
         if len(queries) == 1:
             return queries[0]
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, one) for one in queries])
-
-
-def _total(result: tantivy.SearchResult) -> int:
-    # `count` exists (a search with count=True sets it) but the package's stubs omit it.
-    return int(result.count)  # type: ignore[attr-defined]
-
-
-def _count(searcher: tantivy.Searcher, compiled: tantivy.Query) -> int:
-    """How many documents match. Ordering by a fast field switches scoring off, which the
-    package offers no other way to do: at 100,000 articles, p95 1.3 ms against 7.6 ms for
-    two-word queries."""
-    return _total(searcher.search(compiled, 1, count=True, order_by_field="sort_new"))
 
 
 def _has_phrase(node: Node) -> bool:

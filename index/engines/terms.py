@@ -14,6 +14,8 @@ Fields (as terms):
 * labels: `field:value` keys, the value folded and its words joined by "_" ("tag:bao_quoc_gia"),
   one term each, matched as whole values by `flag:`, `tag:` and `status:`.
 * published: microseconds since the epoch, UTC.
+* number: the id as an integer when it is a decimal number (`id_number`), for `IdRange` and
+  for reading ids without opening stored documents.
 
 Exact matching (`=word`) applies to title and text; author, url, source and lang are always
 matched folded. A query word with no letters or digits at all matches nothing (the parser drops
@@ -32,7 +34,7 @@ from typing import Literal
 from index.analysis import TOKEN_RE, analyze, fold, folded_tokens, nfc
 from index.errors import EngineError
 from index.model import Document, Hit, Snippet
-from index.query import LABEL_FIELDS, And, DateRange, Node, Not, Or, Phrase, Term
+from index.query import LABEL_FIELDS, And, DateRange, IdRange, Node, Not, Or, Phrase, Term
 from index.snippets import make_snippet
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -113,6 +115,7 @@ class Analyzed:
     url: str
     labels: tuple[str, ...]
     published: int | None
+    number: int | None
     stored: bytes
 
 
@@ -151,6 +154,7 @@ def analyze_document(doc: Document) -> Analyzed:
         url=" ".join(url_tokens(doc.url)),
         labels=tuple(sorted({label_key(field, value) for field, value in doc.labels})),
         published=published,
+        number=id_number(doc.id),
         stored=stored,
     )
 
@@ -167,6 +171,26 @@ def bigrams(tokens: Sequence[str]) -> list[str]:
 def bigram_text(tokens: Sequence[str]) -> str:
     """`bigrams` space-joined, as the engines take token lists."""
     return " ".join(map(BIGRAM_JOIN.join, itertools.pairwise(tokens)))
+
+
+# Ids up to this are stored as numbers (both engines keep signed 64-bit integers).
+MAX_ID_NUMBER = 2**63 - 1
+
+
+def id_number(doc_id: str) -> int | None:
+    """The id as a number when it is one written in ASCII decimal digits (as `str(int)` writes
+    it: "007" is not 7, which "7" is), else None."""
+    if not (doc_id.isascii() and doc_id.isdigit()):
+        return None
+    number = int(doc_id)
+    return number if number <= MAX_ID_NUMBER and str(number) == doc_id else None
+
+
+def id_bounds(node: IdRange) -> tuple[int, int] | None:
+    """[low, high] of an id range clamped to the numbers ids can have; None when empty."""
+    low = 0 if node.low is None else max(node.low, 0)
+    high = MAX_ID_NUMBER if node.high is None else min(node.high, MAX_ID_NUMBER)
+    return (low, high) if low <= high else None
 
 
 def source_keys(source: str) -> tuple[str, ...]:

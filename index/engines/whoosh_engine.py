@@ -39,7 +39,7 @@ count is low; `len(results)` then counts the matches in a second, unscored pass,
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,16 +53,17 @@ from whoosh.sorting import FieldFacet
 from whoosh.writing import CLEAR
 
 from index.engines import terms
+from index.engines import whoosh_counts as counting
 from index.engines.directory import check_directory, create_index, directory_size
 from index.engines.ordering import UNDATED_KEY, Candidate, relevance_page
 from index.errors import EngineError, IndexNeedsRebuild
-from index.model import Counts, Document, SearchPage, Sort
-from index.query import And, DateRange, MatchAll, Node, Not, Or, Phrase, Term
+from index.model import Counts, Document, LabelCounts, SearchPage, Sort
+from index.query import And, DateRange, IdRange, MatchAll, Node, Not, Or, Phrase, Term
 
 NAME = "whoosh"
 # Bump when the fields or their analysis change: older indexes then ask for a rebuild.
-# 2: labels (flag:, tag:, status:).
-SCHEMA_VERSION = 2
+# 2: labels (flag:, tag:, status:). 3: ids as numbers (`num`, for IdRange).
+SCHEMA_VERSION = 3
 
 # Documents per writer, i.e. per new segment. whoosh's posting pool spills to disk (a pickle per
 # posting, then a sorted merge) once it outgrows `_WRITER_MB` by its own estimate (~200 bytes a
@@ -104,6 +105,7 @@ def _schema() -> Schema:
         source=ID(sortable=True),
         lang=ID(),
         labels=KEYWORD(),
+        num=NUMERIC(int, bits=64, signed=True),
         published=NUMERIC(int, bits=64, signed=True),
         sort_new=NUMERIC(int, bits=64, signed=True, sortable=True),
         sort_old=NUMERIC(int, bits=64, signed=True, sortable=True),
@@ -278,6 +280,8 @@ class WhooshEngine:
         }
         if a.published is not None:
             fields["published"] = a.published
+        if a.number is not None:
+            fields["num"] = a.number
         # whoosh rejects empty strings for ID fields; a missing value simply isn't indexed.
         return {k: v for k, v in fields.items() if v != ""}
 
@@ -392,33 +396,17 @@ class WhooshEngine:
         searcher = self._searcher()
         if _empty(searcher):
             return Counts(0, {}, {}, {}, 0)
-        compiled = self._compile(query)
-        reader = searcher.reader()
-        sources = reader.column_reader("source")
-        published = reader.column_reader("sort_new")
-        offset_us = utc_offset // timedelta(microseconds=1)
-        by_source: dict[str, int] = {}
-        by_day: dict[date, int] = {}
-        by_source_day: dict[tuple[str, date], int] = {}
-        # Days are computed once per distinct local-day number, not per document.
-        day_cache: dict[int, date] = {}
-        total = undated = 0
-        for docnum in self._docnums(searcher, compiled):
-            total += 1
-            source = sources[docnum]
-            by_source[source] = by_source.get(source, 0) + 1
-            micros = published[docnum]
-            if micros == UNDATED_KEY:
-                undated += 1
-                continue
-            day_number = (micros + offset_us) // terms.MICROS_PER_DAY
-            day = day_cache.get(day_number)
-            if day is None:
-                day = day_cache[day_number] = terms.day_of(micros, utc_offset)
-            by_day[day] = by_day.get(day, 0) + 1
-            key = (source, day)
-            by_source_day[key] = by_source_day.get(key, 0) + 1
-        return Counts(total, by_source, by_day, by_source_day, undated)
+        docnums = self._docnums(searcher, self._compile(query))
+        return counting.counts(searcher.reader(), docnums, utc_offset)
+
+    def label_counts(
+        self, query: Node, field: str, *, utc_offset: timedelta = timedelta(0)
+    ) -> LabelCounts:
+        searcher = self._searcher()
+        if _empty(searcher):
+            return LabelCounts(0, {}, {}, {}, 0, 0)
+        docnums = self._docnums(searcher, self._compile(query))
+        return counting.label_counts(searcher.reader(), docnums, field, utc_offset)
 
     # --- queries ----------------------------------------------------------------------------------
 
@@ -430,6 +418,11 @@ class WhooshEngine:
         if isinstance(node, DateRange):
             start, end = terms.micros_bounds(node)
             return _zero(wq.NumericRange("published", start, end, endexcl=end is not None))
+        if isinstance(node, IdRange):
+            bounds = terms.id_bounds(node)
+            if bounds is None:
+                return wq.NullQuery
+            return _zero(wq.NumericRange("num", bounds[0], bounds[1]))
         if isinstance(node, And):
             must, must_not = terms.split_and(node)
             positive = [self._compile(c) for c in must] or [_zero(wq.Every())]

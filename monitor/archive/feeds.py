@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from monitor.archive.sqlite import Transaction
+from monitor.archive.sqlite import Transaction, chunks
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
 from monitor.models import Decision, FeedRow, Hint
@@ -40,6 +40,7 @@ class FeedStore:
         with Transaction(self.db):
             for feed in feeds:
                 urls.append(feed.url)
+                self._retag(feed.url, feed.tags)
                 self.db.execute(
                     """INSERT INTO feeds (url, source, name, language, tags, added_at, origin)
                        VALUES (?, ?, ?, ?, ?, ?, 'config')
@@ -115,6 +116,40 @@ class FeedStore:
         row = self._by_url(feed.url)
         assert row is not None
         return row, True
+
+    def _retag(self, url: str, tags: Iterable[str]) -> None:
+        """When a known feed's tags change, its articles are indexed again (by the next run's
+        indexing), so that `tag:` and reports by tag follow the config."""
+        row = self.db.execute("SELECT id, tags FROM feeds WHERE url = ?", (url,)).fetchone()
+        if row is None or sorted(json.loads(row["tags"] or "[]")) == sorted(tags):
+            return
+        self.db.execute(
+            """UPDATE articles SET indexed_at = NULL WHERE indexed_at IS NOT NULL
+                 AND id IN (SELECT article_id FROM entries WHERE feed_id = ?)""",
+            (row["id"],),
+        )
+
+    def tags_of_articles(self, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+        """article id → the tags of every feed that listed it (removed feeds' too), in the
+        order first met; articles without any tag are left out."""
+        out: dict[int, dict[str, None]] = {}
+        for chunk, marks in chunks(sorted(set(ids)), 500):
+            for article_id, tags in self.db.execute(
+                f"""SELECT DISTINCT e.article_id, f.tags FROM entries e
+                    JOIN feeds f ON f.id = e.feed_id
+                    WHERE e.article_id IN ({marks}) AND f.tags NOT IN ('', '[]')
+                    ORDER BY e.article_id, f.id""",
+                chunk,
+            ):
+                out.setdefault(article_id, {}).update(dict.fromkeys(json.loads(tags)))
+        return {article_id: tuple(tags) for article_id, tags in out.items()}
+
+    def tags(self) -> list[str]:
+        """Every tag of a feed, removed feeds' too, sorted."""
+        found: set[str] = set()
+        for (tags,) in self.db.execute("SELECT DISTINCT tags FROM feeds"):
+            found.update(json.loads(tags or "[]"))
+        return sorted(found)
 
     def remove(self, feed: FeedRow) -> None:
         self.db.execute(

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 
 from monitor.archive.sqlite import Transaction
+from monitor.urls import normalize_url
 
 Migration = Callable[[sqlite3.Connection], None]
 
@@ -215,12 +216,25 @@ def m005_robots(db: sqlite3.Connection) -> None:
     )
 
 
+def m006_entries_by_article(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- The feeds (and so the tags) of an article, read for every article at indexing.
+        CREATE INDEX entries_article ON entries(article_id) WHERE article_id IS NOT NULL;
+        -- Every analysis names its snapshot (count, highest id, last extraction): read from an
+        -- index, not by scanning the articles and their texts.
+        CREATE INDEX articles_extracted ON articles(extracted_at);
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_saved_searches", m002_saved_searches),
     ("m003_feed_schedule", m003_feed_schedule),
     ("m004_provenance_warc_duplicates", m004_provenance_warc_duplicates),
     ("m005_robots", m005_robots),
+    ("m006_entries_by_article", m006_entries_by_article),
 ]
 
 
@@ -290,3 +304,25 @@ class _Recorder:
 
     def execute(self, statement: str) -> None:
         self.statements.append(statement)
+
+
+def backfill_url_keys(db: sqlite3.Connection) -> None:
+    """Give URL keys to entries and pages stored before keys existed (once)."""
+    if not db.execute(
+        "SELECT 1 FROM pages WHERE url_key IS NULL UNION ALL "
+        "SELECT 1 FROM entries WHERE url_key IS NULL LIMIT 1"
+    ).fetchone():
+        return
+    with Transaction(db):
+        for page_id, url in db.execute(
+            "SELECT id, url FROM pages WHERE url_key IS NULL"
+        ).fetchall():
+            try:
+                db.execute("UPDATE pages SET url_key=? WHERE id=?", (normalize_url(url), page_id))
+            except sqlite3.IntegrityError:
+                # Two old pages are one article by key: keep both, the later by its URL.
+                db.execute("UPDATE pages SET url_key=url WHERE id=?", (page_id,))
+        for entry_id, url in db.execute(
+            "SELECT id, url FROM entries WHERE url_key IS NULL"
+        ).fetchall():
+            db.execute("UPDATE entries SET url_key=? WHERE id=?", (normalize_url(url), entry_id))

@@ -19,7 +19,7 @@ from typing import Any
 from monitor.archive.clusters import Clusters
 from monitor.archive.feeds import FeedStore
 from monitor.archive.fetch_log import FetchLog
-from monitor.archive.migrations import migrate
+from monitor.archive.migrations import backfill_url_keys, migrate
 from monitor.archive.rows import (
     ARTICLE_COLUMNS,
     article_record,
@@ -69,7 +69,7 @@ class Archive:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = connect(path, busy_timeout=busy_timeout)
             migrate(self.db)
-            self._backfill_url_keys()
+            backfill_url_keys(self.db)
         except (sqlite3.Error, OSError) as exc:
             raise ArchiveError(f"{path}: cannot open the archive: {exc}") from exc
         self.feeds = FeedStore(self.db)
@@ -79,31 +79,6 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
-
-    def _backfill_url_keys(self) -> None:
-        """Give URL keys to entries and pages stored before keys existed (once)."""
-        if not self.db.execute(
-            "SELECT 1 FROM pages WHERE url_key IS NULL UNION ALL "
-            "SELECT 1 FROM entries WHERE url_key IS NULL LIMIT 1"
-        ).fetchone():
-            return
-        with Transaction(self.db):
-            for page_id, url in self.db.execute(
-                "SELECT id, url FROM pages WHERE url_key IS NULL"
-            ).fetchall():
-                try:
-                    self.db.execute(
-                        "UPDATE pages SET url_key=? WHERE id=?", (normalize_url(url), page_id)
-                    )
-                except sqlite3.IntegrityError:
-                    # Two old pages are one article by key: keep both, the later by its URL.
-                    self.db.execute("UPDATE pages SET url_key=url WHERE id=?", (page_id,))
-            for entry_id, url in self.db.execute(
-                "SELECT id, url FROM entries WHERE url_key IS NULL"
-            ).fetchall():
-                self.db.execute(
-                    "UPDATE entries SET url_key=? WHERE id=?", (normalize_url(url), entry_id)
-                )
 
     def __enter__(self) -> Archive:
         return self
@@ -160,6 +135,9 @@ class Archive:
                            WHERE feed_id = ? AND guid = ?""",
                         (key, feed.id, entry.guid),
                     )
+                    if feed.tags:
+                        # It then carries this feed's tags too: index it again.
+                        self._reindex_entry_article(feed.id, entry.guid)
         return seen, new
 
     # pages -------------------------------------------------------------------------------
@@ -242,6 +220,8 @@ class Archive:
             if same is not None:
                 self.db.execute("UPDATE pages SET merged_into=? WHERE id=?", (same, page_id))
                 self._link_entries(page_key, same)
+                # Its feeds (and their tags) are now the article's too: index it again.
+                self.db.execute("UPDATE articles SET indexed_at=NULL WHERE id=?", (same,))
                 return Stored(same, merged=True, cluster_id=None)
             cluster_id = self.clusters.assign(near_dup) if near_dup else None
             cursor = self.db.execute(
@@ -275,6 +255,13 @@ class Archive:
             (canonical, canonical, page_id),
         ).fetchone()
         return None if same is None else int(same[0])
+
+    def _reindex_entry_article(self, feed_id: int, guid: str) -> None:
+        self.db.execute(
+            """UPDATE articles SET indexed_at=NULL WHERE id =
+                 (SELECT article_id FROM entries WHERE feed_id = ? AND guid = ?)""",
+            (feed_id, guid),
+        )
 
     def _link_entries(self, url_key: str, article_id: int) -> None:
         self.db.execute(
@@ -440,12 +427,21 @@ class Archive:
         """What names this corpus: article count, highest article id and last extraction time.
 
         With `max_id`, the snapshot of the corpus as it was when that article was the last.
+        Both read the small index on extraction times, never the articles' rows (which hold
+        the texts): a few milliseconds for a million articles, not seconds.
         """
-        row = self.db.execute(
-            """SELECT COUNT(*), COALESCE(MAX(id), 0), MAX(extracted_at) FROM articles
-               WHERE id <= ?""",
-            (max_id if max_id is not None else 2**62,),
-        ).fetchone()
+        if max_id is None:
+            row = self.db.execute(
+                """SELECT (SELECT COUNT(*) FROM articles INDEXED BY articles_extracted),
+                     (SELECT COALESCE(MAX(id), 0) FROM articles),
+                     (SELECT MAX(extracted_at) FROM articles)"""
+            ).fetchone()
+        else:
+            row = self.db.execute(
+                """SELECT COUNT(*), COALESCE(MAX(id), 0), MAX(extracted_at)
+                   FROM articles INDEXED BY articles_extracted WHERE id <= ?""",
+                (max_id,),
+            ).fetchone()
         return {"articles": row[0], "max_article_id": row[1], "last_extracted_at": row[2]}
 
     # counts ------------------------------------------------------------------------------

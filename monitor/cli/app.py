@@ -223,3 +223,39 @@ def writes(f: F) -> F:
         return f(*args, **kwargs)
 
     return wait_option(cast(F, locked))
+
+
+# Options the analyses share (report, compare, kwic, keyness, sample).
+
+snapshot_option = click.option(
+    "--snapshot",
+    type=click.IntRange(0),
+    metavar="MAX_ID",
+    help="Count the corpus of an earlier snapshot: only articles with id ≤ MAX_ID "
+    "(the max_article_id an analysis names).",
+)
+non_articles_option = click.option(
+    "--include-non-articles",
+    is_flag=True,
+    help="Count pages flagged not_article too (listings, home pages, videos; left out by default).",
+)
+exact_option = click.option("--exact", is_flag=True, help="Match diacritics exactly.")
+excel_option = click.option(
+    "--excel",
+    is_flag=True,
+    help="csv/tsv: start with a UTF-8 byte-order mark, so that Excel shows Vietnamese right.",
+)
+plot_option = click.option(
+    "--plot",
+    type=click.Path(path_type=Path, dir_okay=False),
+    metavar="FILE.png|FILE.svg",
+    help="Also write the chart as an image (PNG or SVG, by the file's extension).",
+)
+
+
+def check_output_options(fmt: str, excel: bool, plot: Path | None = None) -> None:
+    """--excel needs a CSV or TSV; --plot a file name ending in .png or .svg."""
+    if excel and fmt not in ("csv", "tsv"):
+        raise click.UsageError("--excel applies to --format csv (and tsv)")
+    if plot is not None and plot.suffix.lower() not in (".png", ".svg"):
+        raise click.BadParameter("the file name must end in .png or .svg", param_hint="--plot")

@@ -149,7 +149,8 @@ def watch(app: App, wait: float) -> None:
 @writes
 @pass_app
 def reindex_command(app: App) -> None:
-    """Rebuild the search index of the configured engine from the archive.
+    """Rebuild the search index of the configured engine from the archive (also when it can't
+    be opened: an index of an older schema or a damaged one is deleted and made anew).
 
     Example: monitor reindex
     """

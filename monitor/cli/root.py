@@ -1,8 +1,9 @@
 """The command line: the one composition root, and the one place errors become messages.
 
-Commands live by noun in this package (`jobs`, `search`, `searches`, `feeds`, `export`); each
-parses its arguments, calls one function of `monitor.jobs` or `monitor.report` and prints what
-`views` renders. Only this package uses click and rich.
+Commands live by noun in this package (`jobs`, `search`, `searches`, `feeds`, `export`,
+`analyses`); each parses its arguments, calls one function of `monitor.jobs` or
+`monitor.report` and prints what `views` (and `analysis_views`) render. Only this package uses
+click and rich.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import click
 
 from index.errors import IndexNeedsRebuild, QuerySyntaxError, SearchError
 from monitor.archive.sqlite import is_busy
+from monitor.cli.analyses import compare_command, keyness_command, kwic_command, sample_command
 from monitor.cli.app import App
 from monitor.cli.arguments import config_first
 from monitor.cli.completion import completion
@@ -169,6 +171,10 @@ for command in (
     pages,
     help_command,
     completion,
+    compare_command,
+    kwic_command,
+    keyness_command,
+    sample_command,
 ):
     cli.add_command(command)
 

@@ -5,22 +5,33 @@ from __future__ import annotations
 import io
 import json
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
 
 from index.model import SORTS, Sort
-from monitor.cli import views
+from monitor.cli import analysis_views, plots, views
 from monitor.cli.app import (
     App,
+    check_output_options,
+    exact_option,
+    excel_option,
     format_option,
     hint_when_empty,
+    non_articles_option,
     pass_app,
+    plot_option,
     since_option,
+    snapshot_option,
     until_option,
 )
 from monitor.cli.arguments import query_argument, query_command
+from monitor.cli.output import echo_csv
 from monitor.report.articles import article_json
+from monitor.report.attention import BUCKET_CSV_COLUMNS
+from monitor.report.breakdown import BY_CHOICES, By
+from monitor.report.buckets import INTERVALS, Interval
 from monitor.report.export import write_csv
 from monitor.report.saved import expand_saved
 from monitor.report.search import (
@@ -149,21 +160,28 @@ def stats(app: App, fmt: str) -> None:
 @query_argument(default="*")
 @since_option
 @until_option
-@click.option("--exact", is_flag=True, help="Match diacritics exactly.")
+@exact_option
 @click.option("--top", default=20, show_default=True, type=click.IntRange(1, 500))
+@snapshot_option
+@non_articles_option
 @click.option(
-    "--snapshot",
-    type=click.IntRange(0),
-    metavar="MAX_ID",
-    help="Recompute the report of an earlier corpus snapshot: only articles with id ≤ MAX_ID "
-    "(the max_article_id a report names).",
+    "--interval",
+    type=click.Choice(INTERVALS),
+    help="Attention per day, ISO week or calendar month: count, total of the same sources, "
+    "ratio, partial buckets and collection gaps.",
 )
 @click.option(
-    "--include-non-articles",
-    is_flag=True,
-    help="Count pages flagged not_article too (listings, home pages, videos; left out by default).",
+    "--absolute", is_flag=True, help="Chart the counts, not the ratios (with --interval)."
 )
-@format_option("text", "json")
+@click.option(
+    "--by",
+    type=click.Choice(BY_CHOICES),
+    help="Break the counts down by source or by tag (collection), with totals and ratios "
+    "(per bucket with --interval).",
+)
+@format_option("text", "json", "csv")
+@excel_option
+@plot_option
 @pass_app
 @hint_when_empty
 def report(
@@ -175,15 +193,34 @@ def report(
     top: int,
     snapshot: int | None,
     include_non_articles: bool,
+    interval: Interval | None,
+    absolute: bool,
+    by: By | None,
     fmt: str,
+    excel: bool,
+    plot: Path | None,
 ) -> None:
     """Coverage report: matching articles per day and per source, with and without
     near-duplicate copies, most frequent words and two-syllable phrases. QUERY (the rest of
     the line; `monitor help query`) defaults to every article. Every report names its corpus
     snapshot; --snapshot recomputes it.
 
-    Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
+    --interval day|week|month adds attention over time: per bucket the matches, every article
+    of the same sources (the total), their ratio, partial buckets and the sources that brought
+    nothing. --by source|tag breaks it down by outlet or collection. --format csv writes the
+    buckets (days by default), or with --by the group table (× buckets with --interval).
+
+    Examples:
+
+      monitor report "bão" --since 2026-11-01 --until 2026-11-23
+
+      monitor report "bão" --interval week --by tag --format csv --excel > bao.csv
     """
+    check_output_options(fmt, excel, plot)
+    # A CSV of buckets and a chart need buckets: days unless asked otherwise. A CSV by source
+    # or tag without --interval is the group table alone.
+    if interval is None and (plot or (fmt == "csv" and by is None)):
+        interval = "day"
     expanded = expand_saved(app.archive, query)
     data = build_report(
         app.archive,
@@ -196,11 +233,33 @@ def report(
         top=top,
         snapshot=snapshot,
         include_non_articles=include_non_articles,
+        interval=interval,
+        by=by,
     )
+    if plot is not None and interval is not None:
+        plots.report_plot(plot, data, interval, absolute=absolute)
+        app.err.print(f"chart written to {plot}", highlight=False)
     if fmt == "json":
         out = {**data.as_json(), "query": query}
         if expanded != query:
             out["expanded_query"] = expanded
         click.echo(json.dumps(out, ensure_ascii=False))
+    elif fmt == "csv":
+        if data.breakdown is not None:
+            echo_csv(data.breakdown.csv_rows(), data.breakdown.csv_columns(), excel=excel)
+        else:
+            echo_csv([row.as_json() for row in data.by_interval], BUCKET_CSV_COLUMNS, excel=excel)
     else:
-        app.console.print(views.report_view(data))
+        app.console.print(
+            views.report_view(
+                data,
+                days_view=analysis_views.attention_view(
+                    data.by_interval, interval, absolute=absolute, scope=data.scope
+                )
+                if interval
+                else None,
+                sources_view=analysis_views.breakdown_view(data.breakdown, interval)
+                if data.breakdown
+                else None,
+            )
+        )

@@ -193,7 +193,14 @@ def _bar(count: int, peak: int, originals: int | None = None) -> Text:
     return bar
 
 
-def report_view(data: ReportData) -> RenderableType:
+def report_view(
+    data: ReportData,
+    *,
+    days_view: RenderableType | None = None,
+    sources_view: RenderableType | None = None,
+) -> RenderableType:
+    """The report; `days_view` and `sources_view` stand in for the per-day and per-source
+    sections when given (attention by interval, a breakdown)."""
     scope = []
     if data.since:
         scope.append(f"since {data.since}")
@@ -247,7 +254,7 @@ def report_view(data: ReportData) -> RenderableType:
             str(p.count) if p else "",
             str(p.docs) if p else "",
         )
-    return Group(header, days, sources, terms, footer)
+    return Group(header, days_view or days, sources_view or sources, terms, footer)
 
 
 def feeds_table(rows: list[FeedRow]) -> Table:

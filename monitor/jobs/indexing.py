@@ -1,4 +1,10 @@
-"""Archive → index: what is stored is indexed, and the index can always be rebuilt."""
+"""Archive → index: what is stored is indexed, and the index can always be rebuilt.
+
+An article carries labels the index filters and counts on: its quality flags (`flag:`) and the
+tags of every feed that listed it (`tag:`, collections). A feed whose tags change in the config
+has its articles marked for indexing again (`FeedStore.sync`), and an article listed by one more
+feed is marked too, so the next run's `index_pending` brings the index in line.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from monitor.models import ArticleRecord
 BATCH = 2000
 
 
-def to_document(article: ArticleRecord) -> Document:
+def to_document(article: ArticleRecord, tags: Iterable[str] = ()) -> Document:
     return Document(
         id=str(article.id),
         url=article.url,
@@ -23,8 +29,16 @@ def to_document(article: ArticleRecord) -> Document:
         published=article.published,
         language=article.language,
         author=article.author,
-        labels=tuple(("flag", flag) for flag in article.flags),
+        labels=(
+            *(("flag", flag) for flag in article.flags),
+            *(("tag", tag) for tag in tags),
+        ),
     )
+
+
+def _documents(archive: Archive, batch: list[ArticleRecord]) -> list[Document]:
+    tags = archive.feeds.tags_of_articles(a.id for a in batch)
+    return [to_document(a, tags.get(a.id, ())) for a in batch]
 
 
 def _batches(articles: Iterable[ArticleRecord], size: int) -> Iterator[list[ArticleRecord]]:
@@ -50,12 +64,15 @@ def index_pending(
     or restored index directory) is rebuilt from the archive instead.
     """
     stats = archive.stats()
-    if engine.doc_count() != stats["articles"] - stats["articles_unindexed"]:
+    # Articles marked for indexing again (re-extracted, retagged) are still in the index: it
+    # holds at least every article marked indexed, and at most every article.
+    indexed = stats["articles"] - stats["articles_unindexed"]
+    if not indexed <= engine.doc_count() <= stats["articles"]:
         return reindex(archive, engine, progress=progress)
     progress(Progress("index", total=archive.stats()["articles_unindexed"]))
     done = 0
     for batch in _batches(archive.unindexed_articles(), BATCH):
-        engine.add(to_document(a) for a in batch)
+        engine.add(_documents(archive, batch))
         engine.commit()
         archive.mark_indexed(a.id for a in batch)
         done += len(batch)
@@ -76,7 +93,7 @@ def reindex(
     archive.mark_indexed([], reset_all=True)
     done = 0
     for batch in _batches(archive.articles(), BATCH):
-        engine.add(to_document(a) for a in batch)
+        engine.add(_documents(archive, batch))
         done += len(batch)
         progress(Progress("index", advance=len(batch)))
         if done % (BATCH * 10) == 0:

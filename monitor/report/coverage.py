@@ -64,16 +64,6 @@ def copies_among(clustered: Iterable[ArticleFacts], ids: set[int]) -> list[Artic
     return [fact for fact in matching if fact.id not in firsts]
 
 
-def coverage(facts: list[ArticleFacts], zone: tzinfo) -> tuple[Coverage, Coverage]:
-    """Counts of all the given articles, and of them without copies."""
-    everything, originals = Coverage(), Coverage()
-    for fact in facts:
-        everything.add(fact, zone)
-    for fact in first_of_each_cluster(facts):
-        originals.add(fact, zone)
-    return everything, originals
-
-
 def _order(fact: ArticleFacts) -> tuple[bool, str, int]:
     # Undated articles sort after dated ones: a known first publication wins.
     return (fact.published is None, fact.published.isoformat() if fact.published else "", fact.id)

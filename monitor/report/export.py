@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -44,6 +45,8 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "text",
 )
 LIST_SEPARATOR = "; "
+BOM = "\ufeff"
+_TSV_UNSAFE = re.compile(r"[\t\r\n]+")
 _COPY_CHUNK = 1 << 20
 
 
@@ -52,14 +55,20 @@ def write_jsonl(
 ) -> int:
     """One JSON object per line with every field (`text=False`: all but the text). Returns the
     count."""
-    fields = [name for name in EXPORT_FIELDS if text or name != "text"]
     count = 0
     for article in articles:
-        row = {name: _json_value(article.get(name)) for name in fields}
+        row = json_row(article)
+        if not text:
+            del row["text"]
         out.write(json.dumps(row, ensure_ascii=False))
         out.write("\n")
         count += 1
     return count
+
+
+def json_row(article: Mapping[str, object]) -> dict[str, object]:
+    """An article as one JSON object of the export's fields (dates as ISO 8601)."""
+    return {name: _json_value(article.get(name)) for name in EXPORT_FIELDS}
 
 
 def write_csv(
@@ -68,19 +77,44 @@ def write_csv(
     *,
     columns: Sequence[str] = EXPORT_FIELDS,
     text: bool = True,
+    bom: bool = False,
 ) -> int:
     """RFC 4180 CSV of `columns` (the export's by default) with a header row; `text=False`
     leaves out the text column. Every CSV the application writes is written here.
 
     Open `out` with `newline=""` so the CRLF row ends and the newlines inside quoted text are
-    written as they are. Returns the number of rows.
+    written as they are. `bom` starts it with a UTF-8 byte-order mark, without which Excel
+    reads the file in the system's code page and mangles Vietnamese. Returns the number of
+    rows.
     """
     fields = [name for name in columns if text or name != "text"]
+    if bom:
+        out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(fields)
     count = 0
     for row in rows:
         writer.writerow([_csv_value(row.get(name)) for name in fields])
+        count += 1
+    return count
+
+
+def write_tsv(
+    rows: Iterable[Mapping[str, object]],
+    out: IO[str],
+    *,
+    columns: Sequence[str],
+    bom: bool = False,
+) -> int:
+    """Tab-separated values with a header row and no quoting (as R's `read.delim(quote = "")`
+    and spreadsheet pastes expect): tabs and line breaks inside a value become spaces."""
+    if bom:
+        out.write(BOM)
+    out.write("\t".join(columns) + "\n")
+    count = 0
+    for row in rows:
+        out.write("\t".join(_TSV_UNSAFE.sub(" ", _csv_value(row.get(c))) for c in columns))
+        out.write("\n")
         count += 1
     return count
 

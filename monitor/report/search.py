@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from index.engine import Engine
-from index.model import Hit, SearchPage, Sort
-from index.query import And, DateRange, Node, Not, Term, parse
+from index.model import Counts, Hit, SearchPage, Sort
+from index.query import And, DateRange, Node, label_value, parse
 from monitor.archive import Archive
 from monitor.models import ArticleExtras
-from monitor.report.coverage import Coverage, copies_among, coverage
+from monitor.report.attention import BucketRow, attention, bucket_spans
+from monitor.report.breakdown import Breakdown, By, by_source, by_tag
+from monitor.report.buckets import Interval
+from monitor.report.coverage import Coverage, copies_among
+from monitor.report.scope import describe, scope_node, scope_of
+from monitor.report.selection import Selection, window_of
 from monitor.report.sources import check_sources, query_sources
 from monitor.report.terms import TermCount, top_terms
+from monitor.report.zoned import day_counts, label_day_counts
 from monitor.timestamps import to_iso
 
 # Top words are counted over at most this many matching articles (the newest ids), so a report
 # on a broad query stays quick; the figure is printed with the report.
 TOP_TERMS_SAMPLE = 5000
-
-# Listings, home pages and video pages are flagged so by extraction (monitor.extract.quality).
-NOT_ARTICLE = Term("not_article", field="flag")
 
 
 def day_start(day: date, zone: tzinfo) -> datetime:
@@ -184,6 +186,11 @@ class ReportData:
     top_phrases: list[TermCount]
     # Pages flagged not_article (listings, home pages, videos) are left out unless asked for.
     include_non_articles: bool = False
+    # With --interval: attention per bucket; with --by: the breakdown by source or tag.
+    interval: Interval | None = None
+    by_interval: list[BucketRow] = field(default_factory=list)
+    breakdown: Breakdown | None = None
+    scope: str = "*"  # what totals count: the query's source/tag/date conjuncts
 
     @property
     def total(self) -> int:
@@ -198,7 +205,7 @@ class ReportData:
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "query": self.query,
             "since": self.since.isoformat() if self.since else None,
             "until": self.until.isoformat() if self.until else None,
@@ -223,6 +230,22 @@ class ReportData:
                 {"phrase": t.term, "count": t.count, "docs": t.docs} for t in self.top_phrases
             ],
         }
+        if self.interval or self.breakdown:
+            data["scope"] = self.scope
+        if self.interval:
+            data["interval"] = self.interval
+            data["by_interval"] = [row.as_json() for row in self.by_interval]
+        if self.breakdown:
+            data.update(self._breakdown_json(self.breakdown))
+        return data
+
+    def _breakdown_json(self, breakdown: Breakdown) -> dict[str, Any]:
+        rows = [row.as_json(breakdown.by, breakdown.spans) for row in breakdown.rows]
+        if breakdown.by == "tag":
+            return {"by": "tag", "by_tag": rows, "untagged": breakdown.untagged}
+        for row in rows:
+            row["without_copies"] = self.originals.by_source[row["source"]]
+        return {"by": "source", "by_source": rows}
 
 
 def build_report(
@@ -237,28 +260,28 @@ def build_report(
     top: int = 20,
     snapshot: int | None = None,
     include_non_articles: bool = False,
+    interval: Interval | None = None,
+    by: By | None = None,
+    now: datetime | None = None,
 ) -> ReportData:
-    """Counts (with and without near-duplicate copies) and top terms of the matches.
+    """Counts (with and without near-duplicate copies) and top terms of the matches; with
+    `interval`, attention per bucket (`monitor.report.attention`); with `by`, the breakdown by
+    source or tag (`monitor.report.breakdown`).
 
     With `snapshot`, only articles with an id up to it count: the report of that corpus
-    snapshot, recomputed from the archive. Pages flagged not_article (a listing, a home page,
-    a video) are no coverage of a story and are left out unless `include_non_articles`.
+    snapshot, recomputed. Pages flagged not_article (a listing, a home page, a video) are no
+    coverage of a story and are left out unless `include_non_articles`.
     """
-    zone = ZoneInfo(timezone)
-    node = build_query(query_text, exact=exact, since=since, until=until, zone=zone)
-    check_sources(archive, query_sources(node))
-    if not include_non_articles:
-        node = And((node, Not(NOT_ARTICLE)))
+    selection = Selection(timezone, since, until, snapshot, include_non_articles, exact)
+    zone = selection.zone
+    snap = selection.snapshot_of(archive)
+    parsed = selection.parse(query_text)
+    node = selection.restrict(parsed)
+    check_sources(archive, query_sources(parsed))
     ids = sorted((int(i) for i in engine.ids(node) if i.isdigit()), reverse=True)
-    if snapshot is not None:
-        ids = [i for i in ids if i <= snapshot]
-        counts, originals = coverage(archive.clusters.facts(ids), zone)
-        snap = archive.snapshot(max_id=snapshot)
-    else:
-        offset = datetime.now(zone).utcoffset() or timedelta(0)
-        counts = Coverage.of(engine.counts(node, utc_offset=offset))
-        originals = counts.without(copies_among(archive.clusters.clustered_facts(), set(ids)), zone)
-        snap = archive.snapshot()
+    matches = day_counts(engine, node, zone)
+    counts = Coverage.of(matches)
+    originals = counts.without(copies_among(archive.clusters.clustered_facts(), set(ids)), zone)
     by_day: list[tuple[date, int, int]] = []
     if counts.by_day:
         # Days with no article are shown as zero, not skipped: a gap is information.
@@ -272,7 +295,7 @@ def build_report(
     words, phrases = top_terms(
         (f"{a.title}\n{a.text}" for a in archive.articles(sample)), limit=top
     )
-    return ReportData(
+    data = ReportData(
         query=query_text,
         since=since,
         until=until,
@@ -285,4 +308,48 @@ def build_report(
         top_words=words,
         top_phrases=phrases,
         include_non_articles=include_non_articles,
+    )
+    if interval is None and by is None:
+        return data
+    return _with_totals(data, archive, engine, selection, parsed, matches, interval, by, now)
+
+
+def _with_totals(
+    data: ReportData,
+    archive: Archive,
+    engine: Engine,
+    selection: Selection,
+    parsed: Node,
+    matches: Counts,
+    interval: Interval | None,
+    by: By | None,
+    now: datetime | None,
+) -> ReportData:
+    """The report with what needs the scope's totals: attention per bucket, the breakdown."""
+    zone = selection.zone
+    node = selection.restrict(parsed)
+    scope = scope_of(parsed)
+    total_node = selection.restrict(scope_node(scope))
+    totals = day_counts(engine, total_node, zone)
+    spans = []
+    if interval:
+        days = [*totals.by_day, *matches.by_day]
+        spans = bucket_spans(interval, days, zone=zone, window=window_of(node), now=now)
+    breakdown = None
+    if by == "source":
+        breakdown = by_source(matches, totals, spans)
+    elif by == "tag":
+        names = {label_value(name): name for name in archive.feeds.tags()}
+        breakdown = by_tag(
+            label_day_counts(engine, node, "tag", zone),
+            label_day_counts(engine, total_node, "tag", zone),
+            spans,
+            names,
+        )
+    return replace(
+        data,
+        interval=interval,
+        by_interval=attention(spans, matches, data.originals.by_day, totals),
+        breakdown=breakdown,
+        scope=describe(scope),
     )

@@ -821,14 +821,14 @@ def test_unreadable_marker(name: str, tmp_path: Path) -> None:
 def test_tantivy_counts_source_by_source_past_the_bucket_limit(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from index.engines import tantivy_engine
+    from index.engines import tantivy_counts
 
     e = build("tantivy", tmp_path / "index")
     try:
         expected = e.counts(q("*"), utc_offset=timedelta(hours=7))
         assert expected.total == 16
         # 9 sources × 11 days no longer fit: days are counted source by source.
-        monkeypatch.setattr(tantivy_engine, "_BUCKET_LIMIT", 20)
+        monkeypatch.setattr(tantivy_counts, "_BUCKET_LIMIT", 20)
         assert e.counts(q("*"), utc_offset=timedelta(hours=7)) == expected
     finally:
         e.close()
