@@ -24,6 +24,7 @@ from monitor.cli.app import (
     exact_option,
     excel_option,
     format_option,
+    hint_when_empty,
     non_articles_option,
     pass_app,
     plot_option,
@@ -31,6 +32,7 @@ from monitor.cli.app import (
     snapshot_option,
     until_option,
 )
+from monitor.cli.arguments import query_argument, query_command
 from monitor.cli.output import echo_csv, echo_json, echo_tsv
 from monitor.report import keyness as keyness_report
 from monitor.report import kwic as kwic_report
@@ -41,8 +43,16 @@ from monitor.report.sample import sample as draw_sample
 from monitor.report.sample import sample_rows
 from monitor.report.saved import expand_saved
 from monitor.report.selection import Selection
+from monitor.report.sources import check_sources, query_sources
 
 _LABEL_RE = re.compile(r"[^\W_][\w .\-]{0,63}")
+
+
+def _expanded(app: App, query: str) -> str:
+    """A query with its saved searches expanded, its sources checked against the archive's."""
+    expanded = expand_saved(app.archive, query)
+    check_sources(app.archive, query_sources(parse(expanded)))
+    return expanded
 
 
 def _selection(
@@ -84,7 +94,7 @@ def _labelled(app: App, queries: tuple[str, ...], named: tuple[str, ...]) -> lis
             raise click.UsageError(
                 f"two queries are labelled {label!r}; name them with --label NAME=QUERY"
             )
-    return [Labelled(label, query, expand_saved(app.archive, query)) for label, query in pairs]
+    return [Labelled(label, query, _expanded(app, query)) for label, query in pairs]
 
 
 @click.command("compare")
@@ -107,6 +117,7 @@ def _labelled(app: App, queries: tuple[str, ...], named: tuple[str, ...]) -> lis
 @excel_option
 @plot_option
 @pass_app
+@hint_when_empty
 def compare_command(
     app: App,
     queries: tuple[str, ...],
@@ -148,8 +159,8 @@ def compare_command(
         )
 
 
-@click.command("kwic")
-@click.argument("query")
+@query_command("kwic")
+@query_argument()
 @click.option(
     "--window", default=5, show_default=True, type=click.IntRange(0, 50), help="Words each side."
 )
@@ -178,6 +189,7 @@ def compare_command(
 @format_option("table", "tsv", "csv", "json")
 @excel_option
 @pass_app
+@hint_when_empty
 def kwic_command(
     app: App,
     query: str,
@@ -205,7 +217,7 @@ def kwic_command(
       monitor kwic =bão --sort right --format csv --excel > bao.csv
     """
     check_output_options(fmt, excel)
-    expanded = expand_saved(app.archive, query)
+    expanded = _expanded(app, query)
     if not has_text_terms(parse(expanded, exact=exact)):
         raise click.UsageError(f"{query!r} has no words or phrases to show in context")
     selection = _selection(app, since, until, snapshot, include_non_articles, exact)
@@ -262,6 +274,7 @@ def kwic_command(
 @format_option("table", "csv", "json")
 @excel_option
 @pass_app
+@hint_when_empty
 def keyness_command(
     app: App,
     query_a: str,
@@ -296,8 +309,8 @@ def keyness_command(
         app.archive,
         app.engine,
         selection,
-        expand_saved(app.archive, query_a),
-        expand_saved(app.archive, query_b) if query_b is not None else None,
+        _expanded(app, query_a),
+        _expanded(app, query_b) if query_b is not None else None,
         top=top,
         min_count=min_count,
         sample=sample_size,
@@ -310,8 +323,8 @@ def keyness_command(
         app.console.print(analysis_views.keyness_view(result))
 
 
-@click.command("sample")
-@click.argument("query", default="*")
+@query_command("sample")
+@query_argument(default="*")
 @click.option("--n", "n", default=50, show_default=True, type=click.IntRange(1, 100_000))
 @click.option(
     "--seed",
@@ -328,6 +341,7 @@ def keyness_command(
 @click.option("--no-text", is_flag=True, help="csv: leave the full text out.")
 @excel_option
 @pass_app
+@hint_when_empty
 def sample_command(
     app: App,
     query: str,
@@ -352,9 +366,7 @@ def sample_command(
     if seed is None:
         seed = secrets.randbelow(2**31)
     selection = _selection(app, since, until, snapshot, include_non_articles, exact)
-    drawn = draw_sample(
-        app.archive, app.engine, selection, expand_saved(app.archive, query), n=n, seed=seed
-    )
+    drawn = draw_sample(app.archive, app.engine, selection, _expanded(app, query), n=n, seed=seed)
     rows = sample_rows(app.archive, drawn)
     if fmt == "json":
         echo_json({**drawn.header(), "query": query, "articles": [json_row(r) for r in rows]})

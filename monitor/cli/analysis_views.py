@@ -7,7 +7,6 @@ in markup, and control characters are dropped from it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -26,14 +25,14 @@ from monitor.report.compare import Comparison
 from monitor.report.keyness import Key, KeynessResult
 from monitor.report.kwic import Concordance
 from monitor.report.sample import Sample
+from monitor.safe_text import one_line
 
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Buckets shown as columns of a breakdown; past this many, a sparkline per row.
 _MAX_BUCKET_COLUMNS = 8
 
 
 def safe(value: object) -> str:
-    return _CONTROL_RE.sub("", str(value))
+    return one_line(str(value))
 
 
 def percent(value: float | None) -> str:
