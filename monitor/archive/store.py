@@ -20,6 +20,8 @@ from monitor.archive.clusters import Clusters
 from monitor.archive.feeds import FeedStore
 from monitor.archive.fetch_log import FetchLog
 from monitor.archive.migrations import migrate
+from monitor.archive.revisions import Revisions
+from monitor.archive.revisits import Revisits
 from monitor.archive.rows import (
     ARTICLE_COLUMNS,
     article_record,
@@ -59,7 +61,8 @@ class Archive:
 
     Entries, pages and articles are its own; the rest is composed over the same connection:
     `feeds` (the subscription list and schedules), `fetch_log` (runs, every request, robots.txt),
-    `clusters` (near-duplicates) and `saved` (saved searches).
+    `clusters` (near-duplicates), `saved` (saved searches), `revisits` (when each article is
+    fetched again) and `revisions` (its versions and events).
     """
 
     def __init__(self, path: Path, *, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
@@ -75,6 +78,8 @@ class Archive:
         self.fetch_log = FetchLog(self.db)
         self.clusters = Clusters(self.db)
         self.saved = SavedSearches(self.db)
+        self.revisits = Revisits(self.db)
+        self.revisions = Revisions(self.db, self.clusters)
 
     def close(self) -> None:
         self.db.close()
@@ -432,17 +437,26 @@ class Archive:
     def article_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM articles")
 
-    def snapshot(self, *, max_id: int | None = None) -> dict[str, Any]:
-        """What names this corpus: article count, highest article id and last extraction time.
+    def snapshot(
+        self, *, max_id: int | None = None, max_event_id: int | None = None
+    ) -> dict[str, Any]:
+        """What names this corpus: article count, highest article id and last extraction time,
+        and the article versions and change events it holds (`Revisions.snapshot`).
 
-        With `max_id`, the snapshot of the corpus as it was when that article was the last.
+        With `max_id`, the snapshot of the corpus as it was when that article was the last;
+        with `max_event_id`, of the events up to that one.
         """
         row = self.db.execute(
             """SELECT COUNT(*), COALESCE(MAX(id), 0), MAX(extracted_at) FROM articles
                WHERE id <= ?""",
             (max_id if max_id is not None else 2**62,),
         ).fetchone()
-        return {"articles": row[0], "max_article_id": row[1], "last_extracted_at": row[2]}
+        return {
+            "articles": row[0],
+            "max_article_id": row[1],
+            "last_extracted_at": row[2],
+            **self.revisions.snapshot(max_id=max_id, max_event_id=max_event_id),
+        }
 
     # counts ------------------------------------------------------------------------------
 

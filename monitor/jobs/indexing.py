@@ -23,7 +23,9 @@ def to_document(article: ArticleRecord) -> Document:
         published=article.published,
         language=article.language,
         author=article.author,
-        labels=tuple(("flag", flag) for flag in article.flags),
+        labels=tuple(("flag", flag) for flag in article.flags)
+        # A removed article stays searchable, marked: `status:gone`.
+        + ((("status", "gone"),) if article.gone_at else ()),
     )
 
 
@@ -47,10 +49,13 @@ def index_pending(
     """Index every article not yet indexed; returns how many. Marks them only after commit.
 
     An index that disagrees with the archive about what it holds (a switched engine, a deleted
-    or restored index directory) is rebuilt from the archive instead.
+    or restored index directory) is rebuilt from the archive instead. Articles waiting to be
+    indexed again (a new version, a takedown, a re-extraction) may be in it already: adding
+    replaces them, so an index holding them is not rebuilt for that.
     """
     stats = archive.stats()
-    if engine.doc_count() != stats["articles"] - stats["articles_unindexed"]:
+    indexed = stats["articles"] - stats["articles_unindexed"]
+    if not indexed <= engine.doc_count() <= stats["articles"]:
         return reindex(archive, engine, progress=progress)
     progress(Progress("index", total=archive.stats()["articles_unindexed"]))
     done = 0

@@ -8,7 +8,7 @@ Progress is reported through a callback; nothing here prints.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +25,7 @@ from monitor.extract.page import ProcessedPage, process_page
 from monitor.jobs.indexing import index_pending
 from monitor.jobs.poll import Failure, Poller
 from monitor.jobs.progress import Progress, ProgressFn, ignore
+from monitor.jobs.revisit import RevisitSummary, revisit_due
 from monitor.models import FeedRow, PageTask, WarcLocation
 
 
@@ -50,6 +51,8 @@ class RunSummary:
     next_poll_at: str | None = None
     failures: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)
+    # Stored articles fetched again (edits and takedowns); their failures do not fail the run.
+    revisits: RevisitSummary = field(default_factory=RevisitSummary)
 
     @property
     def exit_code(self) -> int:
@@ -71,9 +74,11 @@ def run(
     all_feeds: bool = False,
     only: list[FeedRow] | None = None,
     rng: random.Random | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> RunSummary:
     """Poll the due feeds (every active feed with `all_feeds`, or just `only`), then fetch,
-    extract and store new pages, then index. Raw responses go to WARC files."""
+    extract and store new pages, then revisit stored articles that are due (`clock` says when
+    now is), then index. Raw responses go to WARC files."""
     report = progress
     summary = RunSummary(run_id=archive.fetch_log.start_run())
     archive.sync_feeds(config.feeds)
@@ -109,6 +114,17 @@ def run(
         summary.warnings.extend(stage.warnings)
         summary.articles_known = archive.count_known(stage.seen_urls)
         _fetch_pages(archive.pending_pages(), archive, fetcher, warc, summary, report)
+        summary.revisits = revisit_due(
+            archive,
+            fetcher,
+            config.revisions,
+            keep=lambda response, at, metadata: keep_response(warc, response, at, metadata),
+            clock=clock,
+            spent=summary.articles_new + summary.articles_merged + summary.articles_failed,
+            run_id=summary.run_id,
+            progress=report,
+        )
+        summary.revisits.retitled = stage.retitled
     archive.fetch_log.keep_robots_files(fetcher.robots_files())
     summary.indexed = index_pending(archive, engine, progress=report)
     summary.next_poll_at = archive.feeds.next_due()
