@@ -20,6 +20,7 @@ from monitor.cli.export import export_command
 from monitor.cli.feeds import feeds
 from monitor.cli.jobs import reextract_command, reindex_command, run
 from monitor.cli.pages import pages
+from monitor.cli.revisions import changes, diff, revisit
 from monitor.cli.search import report, search, show, stats
 from monitor.cli.searches import searches
 from monitor.errors import MonitorError
@@ -102,6 +103,9 @@ for command in (
     export_command,
     demo,
     pages,
+    revisit,
+    changes,
+    diff,
 ):
     cli.add_command(command)
 

@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 import click
 
 from index.model import SORTS, Sort
-from monitor.cli import views
+from monitor.cli import revision_views, views
 from monitor.cli.app import App, format_option, pass_app, since_option, until_option
+from monitor.cli.revisions import print_change_report
 from monitor.report.articles import article_json
+from monitor.report.changes import KINDS
 from monitor.report.export import write_csv
 from monitor.report.saved import expand_saved
 from monitor.report.search import (
@@ -24,6 +26,7 @@ from monitor.report.search import (
     search_json,
 )
 from monitor.report.stats import archive_stats
+from monitor.report.versions import article_revisions
 
 
 @click.command()
@@ -96,19 +99,29 @@ def search(
 
 @click.command()
 @click.argument("article_id", type=int)
+@click.option(
+    "--version",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Show version N of the article (default: the latest; `show ID` says how many).",
+)
 @format_option("text", "json")
 @pass_app
-def show(app: App, article_id: int, fmt: str) -> None:
-    """Show one article: its metadata and full text.
+def show(app: App, article_id: int, version: int | None, fmt: str) -> None:
+    """Show one article: its metadata and full text, its versions and changes.
 
     Example: monitor show 42 --format json
     """
-    article = app.archive.article(article_id)
+    revisions = article_revisions(app.archive, article_id, version)
+    article = revisions.article
     extras = app.archive.clusters.extras([article_id])[article_id]
+    zone = app.config.report.timezone
     if fmt == "json":
-        click.echo(json.dumps(article_json(article, extras), ensure_ascii=False))
+        data = {**article_json(article, extras), **revisions.as_json()}
+        click.echo(json.dumps(data, ensure_ascii=False))
     else:
-        app.console.print(views.article_view(article, extras, app.config.report.timezone))
+        more = revision_views.revisions_rows(revisions, zone)
+        app.console.print(views.article_view(article, extras, zone, more=more))
 
 
 @click.command()
@@ -149,6 +162,18 @@ def stats(app: App, fmt: str) -> None:
     is_flag=True,
     help="Count pages flagged not_article too (listings, home pages, videos; left out by default).",
 )
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    help="Count events of this kind (edits, retitles, takedowns, restorations) per day and "
+    "source, instead of articles; days are those of the events.",
+)
+@click.option(
+    "--snapshot-events",
+    type=click.IntRange(0),
+    metavar="MAX_EVENT_ID",
+    help="With --kind: only events with id ≤ MAX_EVENT_ID (the max_event_id a report names).",
+)
 @format_option("text", "json")
 @pass_app
 def report(
@@ -160,6 +185,8 @@ def report(
     top: int,
     snapshot: int | None,
     include_non_articles: bool,
+    kind: str | None,
+    snapshot_events: int | None,
     fmt: str,
 ) -> None:
     """Coverage report: matching articles per day and per source, with and without
@@ -169,6 +196,21 @@ def report(
     Example: monitor report "bão" --since 2026-11-01 --until 2026-11-23
     """
     expanded = expand_saved(app.archive, query)
+    if kind is not None:
+        print_change_report(
+            app,
+            query,
+            expanded,
+            kind,
+            since,
+            until,
+            exact,
+            snapshot,
+            snapshot_events,
+            include_non_articles,
+            fmt,
+        )
+        return
     data = build_report(
         app.archive,
         app.engine,
