@@ -159,6 +159,15 @@ def test_a_text_edit_is_a_new_version_and_a_return_is_recorded_as_one(world: Wor
     assert first["version_fetched_at"] < second["version_fetched_at"]
     # Published date, author and source are the article's: counts by day do not move.
     assert first["published"] == second["published"] == shown["published"]
+    text = world.outlet("show", str(article), "--version", "2").output
+    assert "3; this is version 2" in text and "3,2-3,4%" in text
+    assert "returns to version 1" not in text and "edited" in text
+
+
+def test_show_says_an_article_is_gone(world: World) -> None:
+    text = world.outlet("show", str(world.ids[GONE_410])).output
+    assert "gone" in text and "the last good copy is shown" in text and "HTTP 410" in text
+    assert "versions" not in text  # one version: nothing to say
 
 
 def test_changes_around_the_text_and_304_are_no_version(world: World) -> None:

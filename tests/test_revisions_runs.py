@@ -58,8 +58,8 @@ def test_new_pages_come_first_and_revisits_get_what_the_budget_leaves(
     assert second.articles_new == 2
     assert second.revisits.due == 1  # 3 pages a run: 2 new, 1 revisit
     third = outlet.run_at(2)
-    # The two stored at +2 h are first checked at their +1 h (here, their 6 h: the clock says
-    # +2 h already); the two left of the first three come now, most overdue first.
+    # The two left of the first three come now, most overdue first. (The two stored by the
+    # second run were scheduled by its clock, +2 h, past their 1 h check: theirs is at 6 h.)
     assert third.articles_new == 0 and third.revisits.due == 2
     rows = outlet.sql("SELECT article_id FROM revisits WHERE checks_done = 1 ORDER BY article_id")
     assert [row[0] for row in rows] == [1, 2, 3]
