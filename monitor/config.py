@@ -91,6 +91,15 @@ class ReportConfig:
 
 
 @dataclass(frozen=True)
+class RevisionsConfig:
+    """Edits and takedowns: when stored articles are fetched again."""
+
+    enabled: bool  # revisits as part of `monitor run`
+    checks: tuple[float, ...]  # ages (seconds after first stored) of the revisits, ascending
+    max_per_run: int  # pages a run fetches at most, new ones first; revisits get what is left
+
+
+@dataclass(frozen=True)
 class FeedConfig:
     url: str
     source: str
@@ -106,6 +115,7 @@ SECTIONS: dict[str, type] = {
     "schedule": ScheduleConfig,
     "index": IndexConfig,
     "report": ReportConfig,
+    "revisions": RevisionsConfig,
 }
 
 
@@ -118,6 +128,7 @@ class Config:
     index: IndexConfig
     report: ReportConfig
     feeds: tuple[FeedConfig, ...]
+    revisions: RevisionsConfig
 
     @property
     def archive_path(self) -> Path:
@@ -203,6 +214,7 @@ def parse_config(text: str, path: Path | None, *, base: Path) -> Config:
         index=_index(v, tables["index"]),
         report=_report(v, tables["report"]),
         feeds=_feeds(v, data.get("feeds", [])),
+        revisions=_revisions(v, tables["revisions"]),
     )
 
 
@@ -286,6 +298,39 @@ def _report(v: _Validator, table: dict[str, Any]) -> ReportConfig:
     except (ZoneInfoNotFoundError, ValueError):
         v.fail("report", "timezone", "an IANA time zone such as Asia/Ho_Chi_Minh", timezone)
     return ReportConfig(timezone=timezone)
+
+
+_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+
+
+def _revisions(v: _Validator, table: dict[str, Any]) -> RevisionsConfig:
+    checks = table.get("checks")
+    expected = 'a non-empty list of ages such as "1h", "3d" or seconds'
+    if not isinstance(checks, list) or not checks:
+        v.fail("revisions", "checks", expected, checks)
+    ages = [_age(check) for check in checks]
+    if any(age is None for age in ages):
+        v.fail("revisions", "checks", expected, checks)
+    return RevisionsConfig(
+        enabled=v.boolean(table, "revisions", "enabled"),
+        checks=tuple(sorted({age for age in ages if age is not None})),
+        max_per_run=int(v.number(table, "revisions", "max_per_run")),
+    )
+
+
+def _age(value: object) -> float | None:
+    """Seconds of an age written "90s", "30m", "6h", "3d" or as a number of seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value) if value > 0 else None
+    if not isinstance(value, str):
+        return None
+    number = value.strip().rstrip("smindh")
+    unit = value.strip()[len(number) :]
+    try:
+        seconds = float(number) * _UNITS[unit or "s"]
+    except (KeyError, ValueError):
+        return None
+    return seconds if seconds > 0 else None
 
 
 def _feeds(v: _Validator, items: object) -> tuple[FeedConfig, ...]:

@@ -224,6 +224,7 @@ class ArticleRecord:
     canonical_url: str | None = None
     words: int | None = None
     cluster_id: int | None = None
+    gone_at: str | None = None  # when a revisit found it removed; its last good copy is kept
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,7 @@ class ArticleExtras:
     cluster: int | None
     also_published_by: tuple[str, ...]
     flags: tuple[str, ...]
+    gone_at: str | None = None
 
 
 # --- raw responses --------------------------------------------------------------------------------

@@ -114,7 +114,7 @@ class Clusters:
         rows: list[sqlite3.Row] = []
         for chunk, marks in chunks(sorted(set(ids)), 500):
             rows += self.db.execute(
-                f"""SELECT id, source, date_source, cluster_id, flags FROM articles
+                f"""SELECT id, source, date_source, cluster_id, flags, gone_at FROM articles
                     WHERE id IN ({marks})""",
                 chunk,
             ).fetchall()
@@ -133,6 +133,7 @@ class Clusters:
                     sorted(sources.get(row["cluster_id"], set()) - {row["source"]})
                 ),
                 flags=tuple(json.loads(row["flags"] or "[]")),
+                gone_at=row["gone_at"],
             )
             for row in rows
         }

@@ -75,7 +75,8 @@ class FetchLog:
         )
 
     def trim_fetch_log(self, *, per_feed: int, page_days: int) -> int:
-        """Keep the last `per_feed` rows of each feed and `page_days` days of page rows."""
+        """Keep the last `per_feed` rows of each feed and `page_days` days of page rows
+        (revisits of article pages included)."""
         cutoff = to_iso(datetime.now(UTC) - timedelta(days=page_days))
         with Transaction(self.db):
             feeds = self.db.execute(
@@ -87,7 +88,7 @@ class FetchLog:
                 (per_feed,),
             ).rowcount
             pages = self.db.execute(
-                "DELETE FROM fetch_log WHERE kind='page' AND at < ?", (cutoff,)
+                "DELETE FROM fetch_log WHERE kind IN ('page', 'revisit') AND at < ?", (cutoff,)
             ).rowcount
         return int(feeds) + int(pages)
 

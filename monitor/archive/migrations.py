@@ -228,6 +228,75 @@ def m006_entries_by_article(db: sqlite3.Connection) -> None:
     )
 
 
+def m007_revisions(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        -- Edits and takedowns. When an article was found gone (404, 410, a redirect to a home
+        -- or section page, a page no longer an article); NULL while it is there.
+        ALTER TABLE articles ADD COLUMN gone_at TEXT;
+        -- The versions of an article whose text really changed after it was first stored. An
+        -- article without rows has one version, itself. The latest version's title and text are
+        -- the article's own (NULL here), copied in when a newer version replaces them, so an
+        -- article that never changes is not stored twice. text_hash is of the normal form
+        -- (monitor.extract.revision); returns_to names the earlier version a text went back to.
+        CREATE TABLE article_versions (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            number INTEGER NOT NULL,
+            fetched_at TEXT NOT NULL,
+            title TEXT,
+            text TEXT,
+            words INTEGER,
+            text_hash TEXT,
+            returns_to INTEGER,
+            warc_file TEXT,
+            warc_offset INTEGER,
+            warc_length INTEGER,
+            warc_record_id TEXT,
+            UNIQUE (article_id, number)
+        );
+        -- What happened to an article after it was stored: edited, retitled (in a feed), gone,
+        -- restored. Coverage facts about articles, as the outlet published them.
+        CREATE TABLE article_events (
+            id INTEGER PRIMARY KEY,
+            article_id INTEGER NOT NULL REFERENCES articles(id),
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            from_version INTEGER,
+            to_version INTEGER,
+            returns_to INTEGER,
+            title_before TEXT,
+            title_after TEXT,
+            words_added INTEGER,
+            words_removed INTEGER,
+            status INTEGER,
+            location TEXT,
+            reason TEXT
+        );
+        CREATE INDEX article_events_at ON article_events(at);
+        CREATE INDEX article_events_article ON article_events(article_id, id);
+        -- Each article's revisit schedule, one row per article once it is scheduled: when it was
+        -- first stored, its next check (NULL after the last), and the validators of the last
+        -- response, for conditional GET. Planning a run reads the index on next_at alone.
+        CREATE TABLE revisits (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id),
+            first_at TEXT NOT NULL,
+            next_at TEXT,
+            checks_done INTEGER NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0,
+            last_at TEXT,
+            last_status INTEGER,
+            last_outcome TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            body_sha256 TEXT
+        );
+        CREATE INDEX revisits_due ON revisits(next_at) WHERE next_at IS NOT NULL;
+        -- (A revisit reads what the feed said of its article by m006's entries_article.)
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_saved_searches", m002_saved_searches),
@@ -235,6 +304,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m004_provenance_warc_duplicates", m004_provenance_warc_duplicates),
     ("m005_robots", m005_robots),
     ("m006_entries_by_article", m006_entries_by_article),
+    ("m007_revisions", m007_revisions),
 ]
 
 

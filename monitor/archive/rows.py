@@ -105,4 +105,5 @@ def article_record(row: sqlite3.Row, feeds: tuple[str, ...]) -> ArticleRecord:
         canonical_url=row["canonical_url"],
         words=row["words"],
         cluster_id=row["cluster_id"],
+        gone_at=row["gone_at"],
     )

@@ -20,6 +20,8 @@ from monitor.archive.clusters import Clusters
 from monitor.archive.feeds import FeedStore
 from monitor.archive.fetch_log import FetchLog
 from monitor.archive.migrations import backfill_url_keys, migrate
+from monitor.archive.revisions import Revisions
+from monitor.archive.revisits import Revisits
 from monitor.archive.rows import (
     ARTICLE_COLUMNS,
     article_record,
@@ -60,7 +62,8 @@ class Archive:
 
     Entries, pages and articles are its own; the rest is composed over the same connection:
     `feeds` (the subscription list and schedules), `fetch_log` (runs, every request, robots.txt),
-    `clusters` (near-duplicates) and `saved` (saved searches).
+    `clusters` (near-duplicates), `saved` (saved searches), `revisits` (when each article is
+    fetched again) and `revisions` (its versions and events).
     """
 
     def __init__(self, path: Path, *, busy_timeout: float | None = None) -> None:
@@ -76,6 +79,8 @@ class Archive:
         self.fetch_log = FetchLog(self.db)
         self.clusters = Clusters(self.db)
         self.saved = SavedSearches(self.db)
+        self.revisits = Revisits(self.db)
+        self.revisions = Revisions(self.db, self.clusters)
 
     def close(self) -> None:
         self.db.close()
@@ -423,12 +428,16 @@ class Archive:
     def article_count(self) -> int:
         return self._one("SELECT COUNT(*) FROM articles")
 
-    def snapshot(self, *, max_id: int | None = None) -> dict[str, Any]:
-        """What names this corpus: article count, highest article id and last extraction time.
+    def snapshot(
+        self, *, max_id: int | None = None, max_event_id: int | None = None
+    ) -> dict[str, Any]:
+        """What names this corpus: article count, highest article id and last extraction time,
+        and the article versions and change events it holds (`Revisions.snapshot`).
 
-        With `max_id`, the snapshot of the corpus as it was when that article was the last.
-        Both read the small index on extraction times, never the articles' rows (which hold
-        the texts): a few milliseconds for a million articles, not seconds.
+        With `max_id`, the snapshot of the corpus as it was when that article was the last;
+        with `max_event_id`, of the events up to that one. The articles are counted from the
+        small index on extraction times, never their rows (which hold the texts): a few
+        milliseconds for a million articles, not seconds.
         """
         if max_id is None:
             row = self.db.execute(
@@ -442,7 +451,12 @@ class Archive:
                    FROM articles INDEXED BY articles_extracted WHERE id <= ?""",
                 (max_id,),
             ).fetchone()
-        return {"articles": row[0], "max_article_id": row[1], "last_extracted_at": row[2]}
+        return {
+            "articles": row[0],
+            "max_article_id": row[1],
+            "last_extracted_at": row[2],
+            **self.revisions.snapshot(max_id=max_id, max_event_id=max_event_id),
+        }
 
     # counts ------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from monitor.cli.help_topics import help_command
 from monitor.cli.jobs import reextract_command, reindex_command, run, watch
 from monitor.cli.logs import LOG_DIR, log_internal_error
 from monitor.cli.pages import pages
+from monitor.cli.revisions import changes, diff, revisit
 from monitor.cli.search import report, search, show, stats
 from monitor.cli.searches import searches
 from monitor.errors import (
@@ -175,6 +176,9 @@ for command in (
     kwic_command,
     keyness_command,
     sample_command,
+    revisit,
+    changes,
+    diff,
 ):
     cli.add_command(command)
 

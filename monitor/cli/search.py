@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from index.model import SORTS, Sort
-from monitor.cli import analysis_views, plots, views
+from monitor.cli import analysis_views, plots, revision_views, views
 from monitor.cli.app import (
     App,
     check_output_options,
@@ -28,14 +28,17 @@ from monitor.cli.app import (
 )
 from monitor.cli.arguments import query_argument, query_command
 from monitor.cli.output import echo_csv
+from monitor.cli.revisions import print_change_report
 from monitor.report.articles import article_json
 from monitor.report.attention import BUCKET_CSV_COLUMNS
 from monitor.report.breakdown import BY_CHOICES, By
 from monitor.report.buckets import INTERVALS, Interval
+from monitor.report.changes import KINDS
 from monitor.report.export import write_csv
 from monitor.report.saved import expand_saved
 from monitor.report.search import (
     HIT_CSV_COLUMNS,
+    ReportData,
     build_query,
     build_report,
     find,
@@ -44,6 +47,7 @@ from monitor.report.search import (
 )
 from monitor.report.sources import check_sources, query_sources
 from monitor.report.stats import archive_stats
+from monitor.report.versions import article_revisions
 
 
 @query_command()
@@ -119,19 +123,29 @@ def search(
 
 @click.command()
 @click.argument("article_id", type=int)
+@click.option(
+    "--version",
+    type=click.IntRange(1),
+    metavar="N",
+    help="Show version N of the article (default: the latest; `show ID` says how many).",
+)
 @format_option("text", "json")
 @pass_app
-def show(app: App, article_id: int, fmt: str) -> None:
-    """Show one article: its metadata and full text.
+def show(app: App, article_id: int, version: int | None, fmt: str) -> None:
+    """Show one article: its metadata and full text, its versions and changes.
 
     Example: monitor show 42 --format json
     """
-    article = app.archive.article(article_id)
+    revisions = article_revisions(app.archive, article_id, version)
+    article = revisions.article
     extras = app.archive.clusters.extras([article_id])[article_id]
+    zone = app.config.report.timezone
     if fmt == "json":
-        click.echo(json.dumps(article_json(article, extras), ensure_ascii=False))
+        data = {**article_json(article, extras), **revisions.as_json()}
+        click.echo(json.dumps(data, ensure_ascii=False))
     else:
-        app.console.print(views.article_view(article, extras, app.config.report.timezone))
+        more = revision_views.revisions_rows(revisions, zone)
+        app.console.print(views.article_view(article, extras, zone, more=more))
 
 
 @click.command()
@@ -179,6 +193,18 @@ def stats(app: App, fmt: str) -> None:
     help="Break the counts down by source or by tag (collection), with totals and ratios "
     "(per bucket with --interval).",
 )
+@click.option(
+    "--kind",
+    type=click.Choice(KINDS),
+    help="Count events of this kind (edits, retitles, takedowns, restorations) per day and "
+    "source, instead of articles; days are those of the events.",
+)
+@click.option(
+    "--snapshot-events",
+    type=click.IntRange(0),
+    metavar="MAX_EVENT_ID",
+    help="With --kind: only events with id ≤ MAX_EVENT_ID (the max_event_id a report names).",
+)
 @format_option("text", "json", "csv")
 @excel_option
 @plot_option
@@ -196,6 +222,8 @@ def report(
     interval: Interval | None,
     absolute: bool,
     by: By | None,
+    kind: str | None,
+    snapshot_events: int | None,
     fmt: str,
     excel: bool,
     plot: Path | None,
@@ -222,6 +250,21 @@ def report(
     if interval is None and (plot or (fmt == "csv" and by is None)):
         interval = "day"
     expanded = expand_saved(app.archive, query)
+    if kind is not None:
+        print_change_report(
+            app,
+            query,
+            expanded,
+            kind,
+            since,
+            until,
+            exact,
+            snapshot,
+            snapshot_events,
+            include_non_articles,
+            fmt,
+        )
+        return
     data = build_report(
         app.archive,
         app.engine,
@@ -239,6 +282,22 @@ def report(
     if plot is not None and interval is not None:
         plots.report_plot(plot, data, interval, absolute=absolute)
         app.err.print(f"chart written to {plot}", highlight=False)
+    _print_report(
+        app, data, query, expanded, fmt=fmt, excel=excel, interval=interval, absolute=absolute
+    )
+
+
+def _print_report(
+    app: App,
+    data: ReportData,
+    query: str,
+    expanded: str,
+    *,
+    fmt: str,
+    excel: bool,
+    interval: Interval | None,
+    absolute: bool,
+) -> None:
     if fmt == "json":
         out = {**data.as_json(), "query": query}
         if expanded != query:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -73,7 +74,14 @@ def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
     return table
 
 
-def article_view(article: ArticleRecord, extras: ArticleExtras, zone: str) -> RenderableType:
+def article_view(
+    article: ArticleRecord,
+    extras: ArticleExtras,
+    zone: str,
+    *,
+    more: Sequence[tuple[str, RenderableType]] = (),
+) -> RenderableType:
+    """One article; `more` rows (its versions and changes) end its metadata."""
     meta = Table.grid(padding=(0, 2))
     meta.add_column(style="bold")
     meta.add_column()
@@ -96,6 +104,8 @@ def article_view(article: ArticleRecord, extras: ArticleExtras, zone: str) -> Re
         meta.add_row("also published by", plain(", ".join(extras.also_published_by)))
     if article.feeds:
         meta.add_row("feeds", Text("\n".join(one_line(feed) for feed in article.feeds)))
+    for name, value in more:
+        meta.add_row(name, value)
     return Group(
         Panel(meta, title=plain(article.title, style="bold"), title_align="left"),
         Text(printable(article.text)),
@@ -120,6 +130,15 @@ def run_summary(summary: RunSummary) -> RenderableType:
         table.add_row("pages skipped (robots.txt)", str(summary.articles_skipped))
     if summary.articles_deferred:
         table.add_row("pages deferred (host asked to wait)", str(summary.articles_deferred))
+    revisits = summary.revisits
+    if revisits.due:
+        table.add_row(
+            "articles revisited",
+            f"{revisits.revisited} of {revisits.due} due: {revisits.edited} edited, "
+            f"{revisits.gone} gone, {revisits.restored} restored",
+        )
+    if revisits.retitled:
+        table.add_row("articles retitled in feeds", str(revisits.retitled))
     table.add_row("indexed", str(summary.indexed))
     table.add_row("next feed due", _when(summary.next_poll_at))
     if summary.interrupted:

@@ -111,7 +111,7 @@ def is_not_article(
     if og.startswith("video"):
         return True
     path = urlsplit(url).path
-    if path in ("", "/") or path.lower() in ("/index.html", "/index.htm", "/home"):
+    if _home_path(path):
         return True
     if _mostly_teasers(tree, text):
         return True
@@ -135,6 +135,17 @@ def _mostly_teasers(tree: HtmlElement, text: str) -> bool:
         for line in lines
     )
     return linked >= LISTING_MIN_LINES and linked >= LISTING_LINK_SHARE * len(lines)
+
+
+def listing_address(url: str) -> bool:
+    """The address of a home page or of a section ("/", "/thoi-su", "/kinh-doanh.htm"): where
+    an outlet sends the readers of an article it removed."""
+    path = urlsplit(url).path
+    return _home_path(path) or _section_path(path)
+
+
+def _home_path(path: str) -> bool:
+    return path in ("", "/") or path.lower() in ("/index.html", "/index.htm", "/home")
 
 
 def _section_path(path: str) -> bool:

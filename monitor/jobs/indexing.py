@@ -32,6 +32,8 @@ def to_document(article: ArticleRecord, tags: Iterable[str] = ()) -> Document:
         labels=(
             *(("flag", flag) for flag in article.flags),
             *(("tag", tag) for tag in tags),
+            # A removed article stays searchable, marked: `status:gone`.
+            *((("status", "gone"),) if article.gone_at else ()),
         ),
     )
 
@@ -61,7 +63,9 @@ def index_pending(
     """Index every article not yet indexed; returns how many. Marks them only after commit.
 
     An index that disagrees with the archive about what it holds (a switched engine, a deleted
-    or restored index directory) is rebuilt from the archive instead.
+    or restored index directory) is rebuilt from the archive instead. Articles waiting to be
+    indexed again (a new version, a takedown, a re-extraction) may be in it already: adding
+    replaces them, so an index holding them is not rebuilt for that.
     """
     stats = archive.stats()
     # Articles marked for indexing again (re-extracted, retagged) are still in the index: it

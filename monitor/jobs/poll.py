@@ -27,6 +27,7 @@ from monitor.collect.schedule import (
 )
 from monitor.config import ScheduleConfig
 from monitor.errors import ArchiveError, FeedError, FetchCancelled, FetchError, HostDeferred
+from monitor.jobs.retitle import record_retitles
 from monitor.models import FeedRow, Hint, WarcLocation
 from monitor.safe_text import one_line
 
@@ -62,6 +63,7 @@ class FeedStage:
     deferred: int = 0
     entries_seen: int = 0
     entries_new: int = 0
+    retitled: int = 0  # entries the feed now gives another title (recorded as events)
     seen_urls: set[str] = field(default_factory=set)
     failures: list[Failure] = field(default_factory=list)
     warnings: list[Failure] = field(default_factory=list)
@@ -171,6 +173,7 @@ class Poller:
             self._failed(feed, str(parsed), result.status, parsed, warc=warc)
             return
         seen, new = self.archive.add_entries(feed, parsed.entries)
+        self.stage.retitled += record_retitles(self.archive, feed, parsed.entries, now)
         self.stage.seen_urls.update(entry.url for entry in parsed.entries)
         self.stage.entries_seen += seen
         self.stage.entries_new += new

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +36,7 @@ from monitor.extract.page import ProcessedPage, process_page
 from monitor.jobs.indexing import index_pending
 from monitor.jobs.poll import Failure, Poller, internal_reason
 from monitor.jobs.progress import Progress, ProgressFn, ignore
+from monitor.jobs.revisit import RevisitSummary, revisit_due
 from monitor.models import FeedRow, PageTask, WarcLocation
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ class RunSummary:
     warnings: list[Failure] = field(default_factory=list)
     # Stopped by a signal: what was in hand was finished and stored; the rest waits.
     interrupted: bool = False
+    # Stored articles fetched again (edits and takedowns); their failures do not fail the run.
+    revisits: RevisitSummary = field(default_factory=RevisitSummary)
 
     @property
     def exit_code(self) -> int:
@@ -88,9 +91,11 @@ def run(
     all_feeds: bool = False,
     only: list[FeedRow] | None = None,
     rng: random.Random | None = None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> RunSummary:
     """Poll the due feeds (every active feed with `all_feeds`, or just `only`), then fetch,
-    extract and store new pages, then index. Raw responses go to WARC files.
+    extract and store new pages, then revisit stored articles that are due (`clock` says when
+    now is), then index. Raw responses go to WARC files.
 
     When `fetcher.stop` is set (by a signal), no new request is made, the pages in hand are
     finished and stored, indexing is left to the next run, and the summary says `interrupted`.
@@ -131,6 +136,18 @@ def run(
         summary.articles_known = archive.count_known(stage.seen_urls)
         if not fetcher.stop.is_set():
             _fetch_pages(archive.pending_pages(), archive, fetcher, warc, summary, report)
+        if not fetcher.stop.is_set():
+            summary.revisits = revisit_due(
+                archive,
+                fetcher,
+                config.revisions,
+                keep=lambda response, at, metadata: keep_response(warc, response, at, metadata),
+                clock=clock,
+                spent=summary.articles_new + summary.articles_merged + summary.articles_failed,
+                run_id=summary.run_id,
+                progress=report,
+            )
+        summary.revisits.retitled = stage.retitled
     archive.fetch_log.keep_robots_files(fetcher.robots_files())
     # Stopping: what was stored stays unindexed until the next run, which indexes it first.
     summary.interrupted = fetcher.stop.is_set()

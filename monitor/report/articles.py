@@ -41,6 +41,7 @@ def article_json(article: ArticleRecord, extras: ArticleExtras) -> dict[str, Any
         "cluster": extras.cluster,
         "also_published_by": list(extras.also_published_by),
         "text": article.text,
+        "gone_at": article.gone_at,
     }
 
 

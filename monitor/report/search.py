@@ -148,6 +148,7 @@ def hit_json(hit: Hit, extras: ArticleExtras | None = None) -> dict[str, Any]:
         "date_source": extras.date_source if extras else None,
         "cluster": extras.cluster if extras else None,
         "also_published_by": list(extras.also_published_by) if extras else [],
+        "gone_at": extras.gone_at if extras else None,
     }
 
 
