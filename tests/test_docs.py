@@ -53,6 +53,7 @@ def test_the_commands_that_wait_for_the_lock_are_named() -> None:
         "monitor feeds remove",
         "monitor reextract",
         "monitor reindex",
+        "monitor revisit",
         "monitor run",
         "monitor searches add",
         "monitor searches remove",

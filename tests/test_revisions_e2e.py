@@ -225,7 +225,9 @@ def test_an_article_found_again_is_restored(world: World) -> None:
 
 
 def test_changes_as_table_and_csv(world: World) -> None:
-    table = world.outlet("changes", "* -source:nothing")
+    typo = world.outlet("changes", "* -source:nothing")
+    assert typo.exit_code == 2 and "no source 'nothing'" in typo.output
+    table = world.outlet("changes", "*")
     assert table.exit_code == 0, table.output
     assert "restored" in table.output and "HTTP 410" in table.output
     assert "dưới 4% → Lạm phát năm 2026 dự báo dưới 3,5%" in table.output

@@ -41,18 +41,9 @@ from monitor.report.compare import Labelled, compare
 from monitor.report.export import EXPORT_FIELDS, json_row, write_jsonl
 from monitor.report.sample import sample as draw_sample
 from monitor.report.sample import sample_rows
-from monitor.report.saved import expand_saved
 from monitor.report.selection import Selection
-from monitor.report.sources import check_sources, query_sources
 
 _LABEL_RE = re.compile(r"[^\W_][\w .\-]{0,63}")
-
-
-def _expanded(app: App, query: str) -> str:
-    """A query with its saved searches expanded, its sources checked against the archive's."""
-    expanded = expand_saved(app.archive, query)
-    check_sources(app.archive, query_sources(parse(expanded)))
-    return expanded
 
 
 def _selection(
@@ -94,7 +85,7 @@ def _labelled(app: App, queries: tuple[str, ...], named: tuple[str, ...]) -> lis
             raise click.UsageError(
                 f"two queries are labelled {label!r}; name them with --label NAME=QUERY"
             )
-    return [Labelled(label, query, _expanded(app, query)) for label, query in pairs]
+    return [Labelled(label, query, app.expanded(query)) for label, query in pairs]
 
 
 @click.command("compare")
@@ -217,7 +208,7 @@ def kwic_command(
       monitor kwic =bão --sort right --format csv --excel > bao.csv
     """
     check_output_options(fmt, excel)
-    expanded = _expanded(app, query)
+    expanded = app.expanded(query)
     if not has_text_terms(parse(expanded, exact=exact)):
         raise click.UsageError(f"{query!r} has no words or phrases to show in context")
     selection = _selection(app, since, until, snapshot, include_non_articles, exact)
@@ -309,8 +300,8 @@ def keyness_command(
         app.archive,
         app.engine,
         selection,
-        _expanded(app, query_a),
-        _expanded(app, query_b) if query_b is not None else None,
+        app.expanded(query_a),
+        app.expanded(query_b) if query_b is not None else None,
         top=top,
         min_count=min_count,
         sample=sample_size,
@@ -366,7 +357,7 @@ def sample_command(
     if seed is None:
         seed = secrets.randbelow(2**31)
     selection = _selection(app, since, until, snapshot, include_non_articles, exact)
-    drawn = draw_sample(app.archive, app.engine, selection, _expanded(app, query), n=n, seed=seed)
+    drawn = draw_sample(app.archive, app.engine, selection, app.expanded(query), n=n, seed=seed)
     rows = sample_rows(app.archive, drawn)
     if fmt == "json":
         echo_json({**drawn.header(), "query": query, "articles": [json_row(r) for r in rows]})

@@ -19,11 +19,14 @@ from rich.text import Text
 
 from index.engine import Engine, open_engine
 from index.errors import IndexNeedsRebuild
+from index.query import parse
 from monitor.archive import Archive
 from monitor.archive.lock import StorageLock
 from monitor.cli import logs
 from monitor.config import Config, default_user_agent, load_config
 from monitor.errors import ArchiveLocked
+from monitor.report.saved import expand_saved
+from monitor.report.sources import check_sources, query_sources
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,6 +96,13 @@ class App:
                     self.config.index.engine, self.config.index_dir, replace_incompatible=True
                 )
         return self._engine
+
+    def expanded(self, query: str) -> str:
+        """`query` with its saved searches expanded and its `source:` names checked against
+        the archive's (a typo is an error naming the closest, not an empty result)."""
+        text = expand_saved(self.archive, query)
+        check_sources(self.archive, query_sources(parse(text)))
+        return text
 
     def ask_for_contact(self) -> None:
         """One line asking for `[http] contact` while the user agent names no one to reach."""

@@ -12,8 +12,18 @@ from zoneinfo import ZoneInfo
 import click
 
 from monitor.cli import revision_views as views
-from monitor.cli.app import App, format_option, pass_app, since_option, until_option
+from monitor.cli.app import (
+    App,
+    format_option,
+    hint_when_empty,
+    pass_app,
+    since_option,
+    until_option,
+    writes,
+)
+from monitor.cli.arguments import query_argument, query_command
 from monitor.cli.progress import progress_bar
+from monitor.cli.signals import stop_on_signals
 from monitor.cli.tables import print_table
 from monitor.collect.http import Fetcher
 from monitor.jobs.revisit_now import revisit_now
@@ -25,12 +35,12 @@ from monitor.report.changes import (
     matching_ids,
 )
 from monitor.report.export import write_csv
-from monitor.report.saved import expand_saved
 from monitor.report.versions import change_json, version_diff
 
 
-@click.command("revisit")
-@click.argument("query", default="*")
+@query_command("revisit")
+@writes
+@query_argument(default="*")
 @click.option(
     "--all",
     "everything",
@@ -40,6 +50,7 @@ from monitor.report.versions import change_json, version_diff
 @click.option("--limit", type=click.IntRange(1), help="Revisit at most this many articles.")
 @format_option("text", "json")
 @pass_app
+@hint_when_empty
 def revisit(app: App, query: str, everything: bool, limit: int | None, fmt: str) -> None:
     """Fetch again now the stored articles whose next check is due (of those QUERY matches),
     record edits and takedowns, and index them. Runs do this by themselves (`[revisions]`);
@@ -51,8 +62,12 @@ def revisit(app: App, query: str, everything: bool, limit: int | None, fmt: str)
     """
     engine = app.writable_engine()
     zone = ZoneInfo(app.config.report.timezone)
-    ids = matching_ids(engine, expand_saved(app.archive, query), zone=zone)
-    with Fetcher(app.config.http) as fetcher, progress_bar(app.err) as on_event:
+    ids = matching_ids(engine, app.expanded(query), zone=zone)
+    with (
+        stop_on_signals() as stop,
+        Fetcher(app.config.http, stop=stop) as fetcher,
+        progress_bar(app.err) as on_event,
+    ):
         outcome = revisit_now(
             app.config,
             app.archive,
@@ -74,8 +89,8 @@ def revisit(app: App, query: str, everything: bool, limit: int | None, fmt: str)
         sys.exit(1)
 
 
-@click.command("changes")
-@click.argument("query", default="*")
+@query_command("changes")
+@query_argument(default="*")
 @click.option(
     "--kind",
     "kinds",
@@ -89,6 +104,7 @@ def revisit(app: App, query: str, everything: bool, limit: int | None, fmt: str)
 @click.option("--wide", is_flag=True, help="Never shorten a title or an address.")
 @format_option("table", "json", "csv")
 @pass_app
+@hint_when_empty
 def changes(
     app: App,
     query: str,
@@ -109,7 +125,7 @@ def changes(
     found = find_changes(
         app.archive,
         app.engine,
-        expand_saved(app.archive, query),
+        app.expanded(query),
         kinds=kinds or KINDS,
         since=since,
         until=until,
