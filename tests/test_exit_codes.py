@@ -139,3 +139,15 @@ def test_a_bug_in_reextract_fails_that_article_and_is_logged_not_printed(
     assert "Traceback" not in result.output
     log = (monitor.config.parent / "data" / "logs" / "errors.log").read_text("utf-8")
     assert "Traceback" in log and "ZeroDivisionError: chia cho 0" in log
+
+
+def test_130_when_interrupted_while_the_command_line_is_read(
+    monitor: Monitor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(args: list[str]) -> list[str]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("monitor.cli.root.config_first", interrupted)
+    result = monitor("stats")
+    assert result.exit_code == EXIT_INTERRUPTED
+    assert result.output.strip() == "interrupted"
