@@ -83,6 +83,9 @@ class HttpConfig:
 @dataclass(frozen=True)
 class IndexConfig:
     engine: str
+    # Where the index lives, when not in the storage dir: a search node following a shared
+    # archive (`monitor index --follow`) keeps its own.
+    dir: Path | None
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,7 @@ class Config:
 
     @property
     def index_dir(self) -> Path:
-        return self.storage.dir / f"index-{self.index.engine}"
+        return self.index.dir or self.storage.dir / f"index-{self.index.engine}"
 
     @property
     def describe(self) -> str:
@@ -211,7 +214,7 @@ def parse_config(text: str, path: Path | None, *, base: Path) -> Config:
         storage=_storage(v, tables["storage"], base),
         http=_http(v, tables["http"]),
         schedule=_schedule(v, tables["schedule"]),
-        index=_index(v, tables["index"]),
+        index=_index(v, tables["index"], base),
         report=_report(v, tables["report"]),
         feeds=_feeds(v, data.get("feeds", [])),
         revisions=_revisions(v, tables["revisions"]),
@@ -284,11 +287,15 @@ def _schedule(v: _Validator, table: dict[str, Any]) -> ScheduleConfig:
     return config
 
 
-def _index(v: _Validator, table: dict[str, Any]) -> IndexConfig:
+def _index(v: _Validator, table: dict[str, Any], base: Path) -> IndexConfig:
     engine = v.string(table, "index", "engine")
     if engine not in ENGINES:
         v.fail("index", "engine", f"one of {', '.join(ENGINES)}", engine)
-    return IndexConfig(engine=engine)
+    index_dir = v.string(table, "index", "dir").strip()
+    path = Path(index_dir).expanduser() if index_dir else None
+    if path is not None and not path.is_absolute():
+        path = base / path
+    return IndexConfig(engine=engine, dir=path)
 
 
 def _report(v: _Validator, table: dict[str, Any]) -> ReportConfig:

@@ -24,6 +24,7 @@ from monitor.cli.completion import completion
 from monitor.cli.demo import demo
 from monitor.cli.export import export_command
 from monitor.cli.feeds import feeds
+from monitor.cli.follow import index_command
 from monitor.cli.help_topics import help_command
 from monitor.cli.jobs import reextract_command, reindex_command, run, watch
 from monitor.cli.logs import LOG_DIR, log_internal_error
@@ -178,6 +179,7 @@ for command in (
     report,
     stats,
     reindex_command,
+    index_command,
     reextract_command,
     searches,
     feeds,
