@@ -12,7 +12,7 @@ that has seen position N has seen every change up to N.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -22,6 +22,7 @@ class ChangeBatch:
 
     article_ids: tuple[int, ...]  # each once, in the order of their latest change
     position: int
+    changes: int  # rows of the log it covers
 
 
 def record(db: sqlite3.Connection, article_ids: Iterable[int]) -> None:
@@ -45,14 +46,26 @@ class ArticleChanges:
     def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
 
-    def since(self, position: int, *, limit: int = 2000) -> ChangeBatch:
-        """Up to `limit` changes after `position`."""
-        rows = self.db.execute(
-            "SELECT seq, article_id FROM article_changes WHERE seq > ? ORDER BY seq LIMIT ?",
-            (position, limit),
-        ).fetchall()
-        ids = dict.fromkeys(int(row[1]) for row in rows)
-        return ChangeBatch(tuple(ids), int(rows[-1][0]) if rows else position)
+    def batches(self, position: int, *, limit: int = 2000) -> Iterator[ChangeBatch]:
+        """The changes after `position`, `limit` at a time, each batch with the position that
+        is safe to keep once it has been indexed; changes made meanwhile are included."""
+        while True:
+            rows = self.db.execute(
+                "SELECT seq, article_id FROM article_changes WHERE seq > ? ORDER BY seq LIMIT ?",
+                (position, limit),
+            ).fetchall()
+            if not rows:
+                return
+            position = int(rows[-1][0])
+            ids = tuple(dict.fromkeys(int(row[1]) for row in rows))
+            yield ChangeBatch(ids, position, len(rows))
+
+    def pending(self, position: int) -> int:
+        """How many changes there are after `position`."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM article_changes WHERE seq > ?", (position,)
+        ).fetchone()
+        return int(row[0])
 
     def latest(self) -> int:
         """The position of the newest change (0 in an archive without any)."""

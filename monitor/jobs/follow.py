@@ -86,19 +86,18 @@ def catch_up(
         engine.clear()
         engine.commit()
         position = 0
-    progress(Progress("index", total=max(0, latest - position)))
+    progress(Progress("index", total=archive.changes.pending(position)))
     indexed = 0
-    while stop is None or not stop.is_set():
-        batch = archive.changes.since(position, limit=BATCH)
-        if not batch.article_ids:
-            break
+    for batch in archive.changes.batches(position, limit=BATCH):
         records = list(archive.articles(batch.article_ids))
         engine.add(documents(archive, records))
         engine.commit()
         write_position(index_dir, batch.position)
-        progress(Progress("index", advance=batch.position - position))
+        progress(Progress("index", advance=batch.changes))
         indexed += len(records)
         position = batch.position
+        if stop is not None and stop.is_set():
+            break
     return CatchUp(indexed, position, latest, restarted)
 
 
