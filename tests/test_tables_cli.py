@@ -39,6 +39,11 @@ LONG_FEED = (
 LONG_SOURCE = "Báo Điện Tử Dân Trí Phiên Bản Tiếng Việt"
 FAILING_SOURCE = "Trang Tin Tổng Hợp Khu Vực Miền Trung"
 LONG_QUERY = '("mưa lũ" OR "thuỷ điện" OR "sạt lở đất" OR "vỡ đê") -"giá vàng" -"bóng đá" miền'
+HOMEPAGE = f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Trang chủ</title>
+<link rel="alternate" type="application/rss+xml" title="{LONG_SOURCE}: Thời sự, phóng sự điều
+tra đặc biệt về mưa lũ miền Trung và Tây Nguyên" href="{LONG_FEED}">
+<link rel="alternate" type="application/rss+xml" title="Tuổi Trẻ" href="{cat.TUOITRE_FEED}">
+</head><body></body></html>"""
 # The commands that print a table, as a researcher would run them here.
 TABLES = {
     "feeds list": ("feeds", "list"),
@@ -54,14 +59,15 @@ TABLES = {
 class Collected(Cli):
     config: Path
     second_run: str
+    homepage: str  # a site's home page that links two feeds
 
-    def at(self, columns: int, *args: str) -> str:
+    def at(self, columns: int, *args: str, code: int = 0) -> str:
         """The output of `monitor ARGS` in a terminal `columns` wide, colors removed."""
         env = {"COLUMNS": str(columns), "FORCE_COLOR": "1", "TERM": "xterm"}
         result = CliRunner(env=env).invoke(
             cli, ["--config", str(self.config), *args], color=True, terminal_width=columns
         )
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == code, result.output
         return ANSI.sub("", result.output)
 
 
@@ -70,6 +76,7 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collected]:
     with LocalSite() as site:
         site.expect_404(*cat.EXPECTED_404_PATHS)
         site.route(LONG_FEED, file=cat.TUOITRE_FEED.lstrip("/"), content_type=cat.RSS)
+        site.route("/trang-chu/", body=HOMEPAGE, content_type="text/html; charset=utf-8")
         config = write_config(
             tmp_path_factory.mktemp("tables") / "config.toml",
             [
@@ -82,12 +89,12 @@ def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Collected]:
             http={"per_host_delay": 0, "timeout": 10},
             report={"timezone": ZONE},
         )
-        first = Collected(config, "")
+        first = Collected(config, "", site.url("/trang-chu/"))
         assert first("run").exit_code == 1  # a feed and a page failed, on purpose
         assert first("searches", "add", "mientrung", LONG_QUERY).exit_code == 0
         second = first("run")  # nothing is due yet
         assert second.exit_code == 0, second.output
-        yield Collected(config, second.output)
+        yield Collected(config, second.output, first.homepage)
 
 
 def in_zone(iso: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -252,6 +259,21 @@ def test_long_titles_and_contexts_are_cut_the_ids_stay(collected: Collected) -> 
     assert cut and all(line["pre"] not in kwic for line in lines_json if line["pre"] in cut)
 
 
+def test_feeds_found_on_a_site_at_80_columns(collected: Collected) -> None:
+    # Two feeds found: listed, none added (exit 1 says so).
+    narrow = collected.at(80, "feeds", "add", collected.homepage, code=1)
+    assert all(len(line) <= 80 for line in narrow.splitlines())
+    rows = [line for line in narrow.splitlines() if line.startswith("http")]
+    assert len(rows) == 2 and all("…" in row for row in rows)
+    assert all(row.split()[-3:] == ["rss", "4", "link"] for row in rows)  # whole
+    wide = collected.at(80, "feeds", "add", collected.homepage, "--wide", code=1)
+    lines = wide.splitlines()
+    table = lines[lines.index(next(li for li in lines if li.startswith("───"))) + 1 :]
+    assert not any("…" in line for line in table)
+    urls = "".join(line.split()[0] for line in table[:-1] if line[:1].strip())
+    assert LONG_FEED in urls  # folded over the lines of its row, whole
+
+
 def test_a_long_saved_query_is_cut_at_80_columns_and_whole_when_wide(collected: Collected) -> None:
     narrow = collected.at(80, "searches", "list")
     assert "@mientrung" in narrow and LONG_QUERY not in narrow
@@ -307,3 +329,19 @@ def test_a_zone_is_named_by_its_offset_unless_the_times_straddle_a_change() -> N
     assert zone_label("Asia/Kolkata", [winter]) == "+05:30"
     assert zone_label("Asia/Ho_Chi_Minh") == "+07"  # no time shown: the offset now
     assert zone_label("UTC", [winter]) == "UTC"
+
+
+def test_piped_search_results_are_a_row_a_hit_with_every_value_whole(collected: Collected) -> None:
+    hits = collected.json("search", "miền", "--limit", "5")["hits"]
+    lines = collected("search", "miền", "--limit", "5").stdout.splitlines()
+    header = lines[1].split("\t")
+    assert header[:4] == ["id", "title", "source", f"published {LABEL}"]
+    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[2:]]
+    assert [row["id"] for row in rows] == [str(hit["id"]) for hit in hits]
+    for row, hit in zip(rows, hits, strict=True):
+        assert (row["title"], row["source"], row["snippet"]) == (
+            hit["title"],
+            hit["source"],
+            hit["snippet"],
+        )
+        assert row[f"published {LABEL}"] == in_zone(hit["published"])

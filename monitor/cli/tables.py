@@ -9,17 +9,19 @@ from dataclasses import dataclass
 
 from rich import box
 from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
 
 from monitor.safe_text import one_line
 
 ID_MAX = 40
-# A shortened column keeps this much of its value (or a quarter of the width), or if the
-# identifying ones can't make room, at least LAST_MIN.
+# A shortened column keeps this much of its value, or if the identifying ones can't make
+# room, at least LAST_MIN.
 LONG_MIN = 10
 LAST_MIN = 4
+# A text column (wrapped, never cut) is narrowed to no less than this.
+TEXT_MIN = 20
 ELLIPSIS = "…"
 
 # A cell: a plain string (printed as it is, never read as markup) or a styled Text of one line.
@@ -33,7 +35,7 @@ class Column:
     # at its end, or at its start when right-justified (the left context of a concordance,
     # whose words next to the keyword are the ones that count); "text": wraps.
     kind: str = "text"
-    justify: str = "left"
+    justify: JustifyMethod = "left"
     style: str = ""
 
 
@@ -56,8 +58,6 @@ def print_table(
     # Rules under the header only, two spaces between columns and none at the edges: at 80
     # columns every character counts.
     table = Table(
-        title=title,
-        title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         show_edge=False,
@@ -68,40 +68,23 @@ def print_table(
         for i, c in enumerate(columns)
     ]
     widths = [min(w, ID_MAX) for w in natural]
+    # How narrow a column may get: an identifying one, its longest word (it then wraps between
+    # words, never inside one); a text one, which folds anyway, TEXT_MIN.
     least = [
         min(_longest_word([c.name, *(row[i].plain for row in cells)]), widths[i])
+        if c.kind == "id"
+        else min(TEXT_MIN, widths[i])
         for i, c in enumerate(columns)
     ]
     # Wide, the long columns want their whole values: the identifying ones make what room they
-    # can (wrapping between words) so that the long ones fold over few lines. Otherwise a
-    # quarter of the width each is enough.
+    # can (wrapping between words) so that the long ones fold over few lines. Otherwise they
+    # wrap only to leave the long ones LONG_MIN characters, and the long ones get what is left.
     for i, c in enumerate(columns):
         if c.kind == "long":
-            widths[i] = natural[i] if wide else min(natural[i], max(LONG_MIN, console.width // 4))
+            widths[i] = natural[i] if wide else min(natural[i], LONG_MIN)
     share = _fit(columns, widths, least, console.width)
     for column, width, whole in zip(columns, widths, natural, strict=True):
-        justify = column.justify
-        if column.kind == "long":
-            # Given its width outright: left to rich, it may be measured wider than the room
-            # the other columns leave, and the console would crop the table's right edge.
-            table.add_column(
-                column.name,
-                justify=justify,  # type: ignore[arg-type]
-                style=column.style,
-                width=min(whole, share),
-                no_wrap=not wide,
-                overflow="fold" if wide else "ellipsis",
-            )
-        else:
-            # Never squeezed away: as wide as its values, up to a point; wrapped, never cut.
-            table.add_column(
-                column.name,
-                justify=justify,  # type: ignore[arg-type]
-                style=column.style,
-                min_width=width,
-                max_width=width,
-                overflow="fold",
-            )
+        _add_column(table, column, width if column.kind != "long" else min(whole, share), wide)
     for row in cells:
         table.add_row(
             *(
@@ -111,13 +94,39 @@ def print_table(
                 for c, cell in zip(columns, row, strict=True)
             )
         )
-    console.print(table)
+    # The title on its own line: a table's title would wrap at the table's width.
+    console.print(Text(title), table)
+
+
+def _add_column(table: Table, column: Column, width: int, wide: bool) -> None:
+    justify = column.justify
+    if column.kind == "long":
+        # Given its width outright: left to rich, it may be measured wider than the room the
+        # other columns leave, and the console would crop the table's right edge.
+        table.add_column(
+            column.name,
+            justify=justify,
+            style=column.style,
+            width=width,
+            no_wrap=not wide,
+            overflow="fold" if wide else "ellipsis",
+        )
+    else:
+        # Never squeezed away: as wide as its values, up to a point; wrapped, never cut.
+        table.add_column(
+            column.name,
+            justify=justify,
+            style=column.style,
+            min_width=width,
+            max_width=width,
+            overflow="fold",
+        )
 
 
 def _fit(columns: Sequence[Column], widths: list[int], least: list[int], width: int) -> int:
-    """Narrow the columns that are not long ones (`widths`, in place; down to `least`, their
-    longest word, so that they wrap between words and are never cut) until the long ones have
-    the width they want (`widths` too); the width each long one gets (at least LAST_MIN)."""
+    """Narrow the columns that are not long ones (`widths`, in place; down to `least`, so that
+    they wrap and are never cut) until the long ones have the width they want (`widths` too);
+    the width each long one gets (at least LAST_MIN)."""
     longs = [i for i, c in enumerate(columns) if c.kind == "long"]
     fixed = [i for i, c in enumerate(columns) if c.kind != "long"]
     # Two characters between columns (a padding and a rule), none at the edges.
@@ -125,8 +134,14 @@ def _fit(columns: Sequence[Column], widths: list[int], least: list[int], width: 
     wanted = sum(widths[i] for i in longs)
     while True:
         excess = sum(widths[i] for i in fixed) + wanted + overhead - width
-        widest = max(fixed, key=lambda i: widths[i] - least[i], default=None)
-        if excess <= 0 or widest is None or widths[widest] <= least[widest]:
+        # Text columns first (they wrap anyway), then the identifying ones.
+        narrowable = [i for i in fixed if widths[i] > least[i]]
+        widest = max(
+            narrowable,
+            key=lambda i: (columns[i].kind == "text", widths[i] - least[i]),
+            default=None,
+        )
+        if excess <= 0 or widest is None:
             break
         widths[widest] -= min(excess, widths[widest] - least[widest])
     room = width - sum(widths[i] for i in fixed) - overhead

@@ -70,6 +70,29 @@ def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
     return table
 
 
+def hits_data(found: Found, *, query: str, zone: str, offset: int) -> TableData:
+    """The hits as a plain table, for output that is not a terminal: a row a hit, every value
+    whole on one line."""
+    hits = found.hits
+    table = hits_table(found, query=query, zone=zone, offset=offset)
+    columns = [
+        Column("id", "id"),
+        Column("title", "long"),
+        Column("source", "id"),
+        Column(headed("published", zone, [hit.published for hit in hits]), "id"),
+        Column("snippet", "long"),
+        Column("also published by", "long"),
+    ]
+    rows: list[list[Cell]] = []
+    for hit in hits:
+        extras = found.extras.get(int(hit.id)) if hit.id.isdigit() else None
+        others = ", ".join(extras.also_published_by) if extras else ""
+        published = local_time(hit.published, zone)
+        rows.append([hit.id, hit.title, hit.source, published, hit.snippet.text, others])
+    title = table.title.plain if isinstance(table.title, Text) else str(table.title)
+    return TableData(title, columns, rows)
+
+
 def article_view(
     article: ArticleRecord,
     extras: ArticleExtras,
