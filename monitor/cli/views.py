@@ -37,7 +37,7 @@ def snippet_text(snippet: Snippet) -> Text:
     return text
 
 
-def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
+def _hits_title(found: Found, query: str, offset: int) -> str:
     hits = found.hits
     shown = f"{offset + 1}–{offset + len(hits)}" if hits else "0"
     collapsed = (
@@ -45,11 +45,12 @@ def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
         if found.total_without_copies is not None
         else ""
     )
-    table = Table(
-        title=plain(f"{found.page.total} articles match {query!r}{collapsed} (showing {shown})"),
-        show_lines=True,
-        expand=True,
-    )
+    return f"{found.page.total} articles match {query!r}{collapsed} (showing {shown})"
+
+
+def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
+    hits = found.hits
+    table = Table(title=plain(_hits_title(found, query, offset)), show_lines=True, expand=True)
     table.add_column("id", justify="right", style="dim", no_wrap=True)
     table.add_column("title / snippet", ratio=4)
     # Wrapped between words, never cut: the source tells hits apart.
@@ -74,7 +75,6 @@ def hits_data(found: Found, *, query: str, zone: str, offset: int) -> TableData:
     """The hits as a plain table, for output that is not a terminal: a row a hit, every value
     whole on one line."""
     hits = found.hits
-    table = hits_table(found, query=query, zone=zone, offset=offset)
     columns = [
         Column("id", "id"),
         Column("title", "long"),
@@ -89,8 +89,7 @@ def hits_data(found: Found, *, query: str, zone: str, offset: int) -> TableData:
         others = ", ".join(extras.also_published_by) if extras else ""
         published = local_time(hit.published, zone)
         rows.append([hit.id, hit.title, hit.source, published, hit.snippet.text, others])
-    title = table.title.plain if isinstance(table.title, Text) else str(table.title)
-    return TableData(title, columns, rows)
+    return TableData(_hits_title(found, query, offset), columns, rows)
 
 
 def article_view(
