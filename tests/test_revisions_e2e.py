@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -39,6 +40,7 @@ FEEDS = {
     "/dantri/the-thao.rss": ("Dân trí", [RETITLED]),
 }
 PATHS = (EDITED, CHROME, NOT_MODIFIED, REDIRECTED, GONE_404, GONE_410, RETITLED, NOTICE)
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # the default [report] timezone
 NEW_TITLE = "U23 Việt Nam thắng ngược Uzbekistan 2-1, giành vé vào bán kết"
 
 
@@ -303,3 +305,25 @@ def test_the_schedule_moves_on_to_the_next_check(world: World) -> None:
     # A check whose time has passed is not made up for: at +5 d the 3 d check is made, then 7 d.
     assert world.outlet.run_at(5 * 24).revisits.due == 8
     assert ages() == {(7 * 86400, 4)}
+
+
+def test_times_of_changes_versions_and_diffs_are_in_the_display_zone(world: World) -> None:
+    """Vietnam time (the default `[report] timezone`), named "+07"; JSON stays in UTC."""
+
+    def vietnam(iso: str) -> str:
+        return datetime.fromisoformat(iso).astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M")
+
+    events = world.json("changes")["changes"]
+    assert all(e["at"].endswith("+00:00") for e in events)
+    lines = world.outlet("changes").output.splitlines()
+    assert lines[1].split("\t")[0] == "at (+07)"
+    assert [line.split("\t")[0] for line in lines[2:]] == [vietnam(e["at"]) for e in events]
+    article = str(world.ids[EDITED])
+    diff = world.json("diff", article, "--from", "1", "--to", "2")
+    header = world.outlet("diff", article, "--from", "1", "--to", "2").output.splitlines()[0]
+    assert f"version 1 ({vietnam(diff['from_fetched_at'])} +07)" in header
+    assert f"version 2 ({vietnam(diff['to_fetched_at'])} +07)" in header
+    shown = world.json("show", article, "--version", "2")
+    text = world.outlet("show", article, "--version", "2").output
+    assert f"fetched {vietnam(shown['version_fetched_at'])} +07" in text
+    assert "published (+07)" in text

@@ -31,9 +31,11 @@ from monitor.cli.app import (
     since_option,
     snapshot_option,
     until_option,
+    wide_option,
 )
 from monitor.cli.arguments import query_argument, query_command
 from monitor.cli.output import echo_csv, echo_json, echo_tsv
+from monitor.cli.tables import print_data
 from monitor.report import keyness as keyness_report
 from monitor.report import kwic as kwic_report
 from monitor.report.buckets import INTERVALS, Interval
@@ -177,6 +179,7 @@ def compare_command(
 @exact_option
 @snapshot_option
 @non_articles_option
+@wide_option
 @format_option("table", "tsv", "csv", "json")
 @excel_option
 @pass_app
@@ -193,6 +196,7 @@ def kwic_command(
     exact: bool,
     snapshot: int | None,
     include_non_articles: bool,
+    wide: bool,
     fmt: str,
     excel: bool,
 ) -> None:
@@ -230,7 +234,8 @@ def kwic_command(
     elif fmt == "tsv":
         echo_tsv(rows, kwic_report.CSV_COLUMNS, excel=excel)
     else:
-        app.console.print(analysis_views.concordance_view(found))
+        print_data(app.console, analysis_views.concordance_table(found), wide=wide)
+        app.console.print(analysis_views.snapshot_line(found.snapshot))
 
 
 @click.command("keyness")
@@ -328,6 +333,7 @@ def keyness_command(
 @exact_option
 @snapshot_option
 @non_articles_option
+@wide_option
 @format_option("table", "jsonl", "csv", "json")
 @click.option("--no-text", is_flag=True, help="csv: leave the full text out.")
 @excel_option
@@ -343,6 +349,7 @@ def sample_command(
     exact: bool,
     snapshot: int | None,
     include_non_articles: bool,
+    wide: bool,
     fmt: str,
     no_text: bool,
     excel: bool,
@@ -369,7 +376,9 @@ def sample_command(
         columns = [c for c in EXPORT_FIELDS if not (no_text and c == "text")]
         echo_csv(rows, columns, excel=excel)
     else:
-        app.console.print(analysis_views.sample_view(drawn, rows, app.config.report.timezone))
+        table = analysis_views.sample_table(drawn, rows, app.config.report.timezone)
+        print_data(app.console, table, wide=wide)
+        app.console.print(analysis_views.snapshot_line(drawn.snapshot))
     if fmt in ("jsonl", "csv"):
         app.err.print(
             f"{len(rows)} of {drawn.population} matching articles, seed {seed}, "

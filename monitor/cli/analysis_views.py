@@ -17,7 +17,9 @@ from rich.table import Table
 from rich.text import Text
 
 from monitor.cli.chart import COLORS, line_chart
-from monitor.cli.views import BAR_WIDTH, local_time, sparkline
+from monitor.cli.tables import Cell, Column, TableData
+from monitor.cli.views import BAR_WIDTH, sparkline
+from monitor.cli.zones import DAY, headed, local_time
 from monitor.report.attention import BucketRow
 from monitor.report.breakdown import Breakdown
 from monitor.report.buckets import Bucket, Interval
@@ -178,33 +180,37 @@ def comparison_view(comparison: Comparison, *, absolute: bool, width: int) -> Gr
     return Group(*parts)
 
 
-def concordance_view(concordance: Concordance) -> Group:
-    """Lines of context, the keyword highlighted, the left context right-aligned."""
-    table = Table(box=None, show_header=True, pad_edge=False)
-    table.add_column("id", justify="right", style="dim", no_wrap=True)
-    table.add_column("date", no_wrap=True, style="dim")
-    table.add_column("source", no_wrap=True, max_width=14, overflow="ellipsis")
-    table.add_column("pre", justify="right", no_wrap=True, overflow="ellipsis", ratio=1)
-    table.add_column("keyword", no_wrap=True, justify="center")
-    table.add_column("post", no_wrap=True, overflow="ellipsis", ratio=1)
+def concordance_table(concordance: Concordance) -> TableData:
+    """Lines of context, the keyword highlighted; in a narrow terminal the left context loses
+    its start and the right one its end, so the words next to the keyword stay."""
     zone = concordance.selection.timezone
-    for line in concordance.lines:
-        table.add_row(
+    published = [line.published for line in concordance.lines]
+    columns = [
+        Column("id", "id", "right", style="dim"),
+        Column(headed("date", zone, published), "id", style="dim"),
+        Column("source", "id"),
+        Column("pre", "long", "right"),
+        Column("keyword", "id", "center"),
+        Column("post", "long"),
+    ]
+    rows: list[list[Cell]] = [
+        [
             str(line.id),
-            local_time(line.published, zone, "%Y-%m-%d"),
-            Text(safe(line.source)),
-            Text(line.pre),
+            local_time(line.published, zone, DAY),
+            safe(line.source),
+            line.pre,
             Text(line.keyword, style="bold yellow"),
-            Text(line.post),
-        )
+            line.post,
+        ]
+        for line in concordance.lines
+    ]
     shown = len(concordance.lines)
-    header = Text(
+    title = (
         f"{shown} lines of {concordance.query!r} in context "
         f"({concordance.matching} matching articles, {concordance.read} read; "
-        f"sorted by {concordance.sort}" + ("; more with --limit" if concordance.more else "") + ")",
-        style="bold",
+        f"sorted by {concordance.sort}" + ("; more with --limit" if concordance.more else "") + ")"
     )
-    return Group(header, table, snapshot_line(concordance.snapshot))
+    return TableData(title, columns, rows)
 
 
 def _keys_table(title: str, keys: list[Key]) -> Table:
@@ -255,25 +261,29 @@ def keyness_view(result: KeynessResult) -> Group:
     )
 
 
-def sample_view(drawn: Sample, rows: list[dict[str, object]], zone: str) -> Group:
-    table = Table(box=box.SIMPLE_HEAD)
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("id", justify="right")
-    table.add_column("published", no_wrap=True)
-    table.add_column("source")
-    table.add_column("title")
-    for i, row in enumerate(rows, 1):
-        published = row.get("published")
-        table.add_row(
+def sample_table(drawn: Sample, rows: list[dict[str, object]], zone: str) -> TableData:
+    """The articles drawn, in the order drawn; a long title is shortened to fit."""
+    published = [row.get("published") for row in rows]
+    moments = [p if isinstance(p, datetime) else None for p in published]
+    columns = [
+        Column("#", "id", "right", style="dim"),
+        Column("id", "id", "right"),
+        Column(headed("published", zone, moments), "id"),
+        Column("source", "id"),
+        Column("title", "long"),
+    ]
+    table: list[list[Cell]] = [
+        [
             str(i),
             str(row["id"]),
-            local_time(published if isinstance(published, datetime) else None, zone),
-            Text(safe(row.get("source") or "")),
-            Text(safe(row.get("title") or "")),
-        )
-    header = Text(
+            local_time(moment, zone),
+            safe(row.get("source") or ""),
+            safe(row.get("title") or ""),
+        ]
+        for i, (row, moment) in enumerate(zip(rows, moments, strict=True), 1)
+    ]
+    title = (
         f"{len(rows)} of {drawn.population} articles matching {drawn.query!r}, drawn with "
-        f"seed {drawn.seed} (same seed and snapshot, same sample; in the order drawn)",
-        style="bold",
+        f"seed {drawn.seed} (same seed and snapshot, same sample; in the order drawn)"
     )
-    return Group(header, table, snapshot_line(drawn.snapshot))
+    return TableData(title, columns, table)

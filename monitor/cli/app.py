@@ -199,6 +199,13 @@ until_option = click.option(
 )
 
 
+wide_option = click.option(
+    "--wide",
+    is_flag=True,
+    help="Never shorten a long value (URL, reason, title) to fit the terminal.",
+)
+
+
 def wait_option(f: F) -> F:
     return click.option(
         "--wait",

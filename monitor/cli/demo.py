@@ -52,7 +52,7 @@ def demo(app: App, directory: Path, wait: float) -> None:
             summary = collect(built, all_feeds=True)
         finally:
             built.close()
-    app.console.print(views.run_summary(summary))
+    app.console.print(views.run_summary(summary, built.config.report.timezone))
     shown = shlex.quote(str(config_path))
     app.console.print(
         f"\nThe demo archive is in {escape(str(directory))}; the failing feed is on purpose "

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from monitor.cli import views
-from monitor.cli.app import App, format_option, pass_app, wait_option, writes
+from monitor.cli import feed_views, views
+from monitor.cli.app import App, format_option, pass_app, wait_option, wide_option, writes
+from monitor.cli.tables import print_data
 from monitor.collect.discovery import discover_feeds
 from monitor.collect.http import Fetcher
 from monitor.collect.opml import OpmlFeed, read_opml, write_opml
@@ -36,9 +37,10 @@ def feeds() -> None:
 
 @feeds.command("list")
 @click.option("--removed", is_flag=True, help="Include removed feeds.")
+@wide_option
 @format_option("table", "json")
 @pass_app
-def feeds_list(app: App, removed: bool, fmt: str) -> None:
+def feeds_list(app: App, removed: bool, wide: bool, fmt: str) -> None:
     """The feeds that are polled (with --removed, also the ones that no longer are).
 
     Example: monitor feeds list --format json
@@ -48,7 +50,7 @@ def feeds_list(app: App, removed: bool, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in rows], ensure_ascii=False, indent=2))
         return
-    app.console.print(views.feeds_table(rows))
+    print_data(app.console, feed_views.feeds_table(rows, app.config.report.timezone), wide=wide)
 
 
 @feeds.command("add")
@@ -58,6 +60,7 @@ def feeds_list(app: App, removed: bool, fmt: str) -> None:
 @click.option("--language", help="The feed's language, e.g. vi.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--all-found", is_flag=True, help="Add every feed found on the page.")
+@wide_option
 @format_option("text", "json")
 @wait_option
 @pass_app
@@ -69,6 +72,7 @@ def feeds_add(
     language: str | None,
     tags: tuple[str, ...],
     all_found: bool,
+    wide: bool,
     fmt: str,
     wait: float,
 ) -> None:
@@ -123,7 +127,8 @@ def feeds_add(
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        app.console.print(views.discovered_table(found, {r.url for _f, r, c in added if c}))
+        newly = {r.url for _f, r, c in added if c}
+        print_data(app.console, feed_views.discovered_table(found, newly), wide=wide)
         for _feed, row, changed in added:
             if not changed:
                 app.console.print(
@@ -234,9 +239,10 @@ def feeds_remove(app: App, selectors: tuple[str, ...]) -> None:
 @feeds.command("health")
 @click.option("--days", default=14, show_default=True, type=click.IntRange(3, 90))
 @click.option("--problems", is_flag=True, help="Only feeds that fail or whose volume dropped.")
+@wide_option
 @format_option("table", "json")
 @pass_app
-def feeds_health(app: App, days: int, problems: bool, fmt: str) -> None:
+def feeds_health(app: App, days: int, problems: bool, wide: bool, fmt: str) -> None:
     """Per feed: last success, last error, failures, next poll, volume per day, drops.
 
     A feed is flagged `zero` when it brought no new entry for 3 days although it usually brings
@@ -263,4 +269,5 @@ def feeds_health(app: App, days: int, problems: bool, fmt: str) -> None:
     if problems and not health:
         app.console.print(f"no problems: every feed is ok over the last {days} days")
         return
-    app.console.print(views.health_table(health, now))
+    table = feed_views.health_table(health, now, app.config.report.timezone)
+    print_data(app.console, table, wide=wide)

@@ -58,7 +58,7 @@ def run(app: App, all_feeds: bool, feed_selectors: tuple[str, ...], fmt: str) ->
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), ensure_ascii=False, default=str))
     else:
-        app.console.print(views.run_summary(summary))
+        app.console.print(views.run_summary(summary, app.config.report.timezone))
     if summary.exit_code:
         sys.exit(summary.exit_code)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import click
@@ -11,6 +11,7 @@ import click
 from monitor.archive.failed_pages import FailedPage, failed_pages
 from monitor.cli.app import App, format_option, pass_app, since_option
 from monitor.cli.tables import Column, print_table
+from monitor.cli.zones import headed
 from monitor.report.search import day_start
 from monitor.timestamps import to_iso
 
@@ -45,14 +46,16 @@ def pages(app: App, failed: bool, since: date | None, wide: bool, fmt: str) -> N
     if not found:
         app.console.print("no failed pages" + (f" since {since}" if since else ""))
         return
-    offset = _offset_label(datetime.now(zone))
     print_table(
         app.console,
         f"{len(found)} failed pages" + (f" since {since}" if since else ""),
         [
             Column("id", "id", "right"),
             Column("source", "id"),
-            Column(f"last try ({offset})", "id"),
+            Column(
+                headed("last try", app.config.report.timezone, [p.last_attempt_at for p in found]),
+                "id",
+            ),
             Column("tries", "id", "right"),  # ✕: not tried again
             Column("url", "long"),
             Column("reason", "long"),
@@ -85,9 +88,3 @@ def _json(page: FailedPage) -> dict[str, object]:
         "last_attempt_at": to_iso(page.last_attempt_at),
         "retrying": page.retrying,
     }
-
-
-def _offset_label(moment: datetime) -> str:
-    """ "+07" for Vietnam time: the zone a table's times are in, as its header says."""
-    offset = moment.strftime("%z")
-    return offset[:3] if offset.endswith("00") else f"{offset[:3]}:{offset[3:]}"

@@ -7,8 +7,8 @@ lost where there is no color.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -16,6 +16,7 @@ from rich.text import Text
 
 from monitor.archive.revisions import ChangeEvent
 from monitor.cli.tables import Column
+from monitor.cli.zones import headed, local_time, zone_label
 from monitor.extract.word_diff import WordDiff
 from monitor.jobs.revisit import RevisitSummary
 from monitor.report.changes import ChangeReport
@@ -24,15 +25,19 @@ from monitor.report.versions import Revisions, VersionDiff
 BAR_WIDTH = 40
 REMOVED = "red strike"
 ADDED = "bold green"
-CHANGE_COLUMNS = (
-    Column("at", "id"),
-    Column("id", "id", "right"),
-    Column("source", "id"),
-    Column("kind", "id"),
-    Column("versions", "id"),
-    Column("change", "id"),
-    Column("title / where", "text"),  # wrapped, never cut: titles tell articles apart
-)
+
+
+def change_columns(zone: str, events: Sequence[ChangeEvent]) -> list[Column]:
+    """The columns of `change_row`, the zone of the events' times named."""
+    return [
+        Column(headed("at", zone, [event.at for event in events]), "id"),
+        Column("id", "id", "right"),
+        Column("source", "id"),
+        Column("kind", "id"),
+        Column("versions", "id"),
+        Column("change", "id"),
+        Column("title / where", "text"),  # wrapped, never cut: titles tell articles apart
+    ]
 
 
 def diff_text(diff: WordDiff, *, color: bool) -> Text:
@@ -53,10 +58,12 @@ def diff_text(diff: WordDiff, *, color: bool) -> Text:
 
 def version_diff_view(diff: VersionDiff, zone: str, *, color: bool) -> Text:
     before, after = diff.before, diff.after
+    named = zone_label(zone, [before.fetched_at, after.fetched_at])
     text = Text(
         f"article {diff.article.id} ({diff.article.source}): version {before.number} "
-        f"({_local(before.fetched_at, zone)}) → version {after.number} "
-        f"({_local(after.fetched_at, zone)}): +{diff.text.added} −{diff.text.removed} words\n",
+        f"({_local(before.fetched_at, zone)} {named}) → version {after.number} "
+        f"({_local(after.fetched_at, zone)} {named}): "
+        f"+{diff.text.added} −{diff.text.removed} words\n",
         style="bold",
     )
     if before.number == after.number:
@@ -79,7 +86,7 @@ def unified_view(lines: list[str], *, color: bool) -> Text:
 
 
 def change_row(event: ChangeEvent, zone: str) -> list[str]:
-    """One event as a row of CHANGE_COLUMNS."""
+    """One event as a row of `change_columns`."""
     what = event.title
     if event.kind == "edited":
         versions = f"{event.from_version}→{event.to_version}"
@@ -110,24 +117,25 @@ def change_row(event: ChangeEvent, zone: str) -> list[str]:
 
 
 def revisions_rows(revisions: Revisions, zone: str) -> list[tuple[str, Text | str]]:
-    """What `show` adds to an article's metadata: its versions and whether it is gone."""
+    """What `show` adds to an article's metadata: its versions and whether it is gone; each
+    time in `zone`, named."""
     shown, versions = revisions.shown, revisions.versions
     rows: list[tuple[str, Text | str]] = []
+
+    def at(value: datetime) -> str:
+        return f"{_local(value, zone)} {zone_label(zone, [value])}"
+
     if len(versions) > 1 or shown.number != 1:
-        note = f"{len(versions)}; this is version {shown.number}, fetched " + _local(
-            shown.fetched_at, zone
-        )
+        note = f"{len(versions)}; this is version {shown.number}, fetched " + at(shown.fetched_at)
         if shown.returns_to is not None:
             note += f" (the text of version {shown.returns_to})"
         rows.append(("versions", note))
     gone_at = revisions.article.gone_at
     if gone_at:
-        since = _local(datetime.fromisoformat(gone_at), zone)
+        since = at(datetime.fromisoformat(gone_at))
         rows.append(("gone", Text(f"since {since} (the last good copy is shown)", style="red")))
     for event in revisions.events[-5:]:  # the latest; `monitor changes` lists them all
-        rows.append(
-            ("change", " ".join(change_row(event, zone)[3:6]) + f" ({_local(event.at, zone)})")
-        )
+        rows.append(("change", " ".join(change_row(event, zone)[3:6]) + f" ({at(event.at)})"))
     return rows
 
 
@@ -153,7 +161,7 @@ def revisit_summary(summary: RevisitSummary, indexed: int) -> RenderableType:
 
 
 def _local(value: datetime, zone: str) -> str:
-    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+    return local_time(value, zone)
 
 
 _KIND_WORDS = {

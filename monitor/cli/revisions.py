@@ -145,8 +145,8 @@ def changes(
         zone = app.config.report.timezone
         print_table(
             app.console,
-            f"{len(found)} changes of articles matching {query!r} (times in {zone})",
-            views.CHANGE_COLUMNS,
+            f"{len(found)} changes of articles matching {query!r}",
+            views.change_columns(zone, found),
             [views.change_row(event, zone) for event in found],
             wide=wide,
         )

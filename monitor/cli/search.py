@@ -29,6 +29,7 @@ from monitor.cli.app import (
 from monitor.cli.arguments import query_argument, query_command
 from monitor.cli.output import echo_csv
 from monitor.cli.revisions import print_change_report
+from monitor.cli.tables import print_data
 from monitor.report.articles import article_json
 from monitor.report.attention import BUCKET_CSV_COLUMNS
 from monitor.report.breakdown import BY_CHOICES, By
@@ -110,15 +111,14 @@ def search(
         out = io.StringIO()
         write_csv(found_hits_json(found), out, columns=HIT_CSV_COLUMNS)
         click.echo(out.getvalue(), nl=False)
+    elif app.console.is_terminal:
+        shown_in = app.config.report.timezone
+        app.console.print(views.hits_table(found, query=query, zone=shown_in, offset=offset))
     else:
-        app.console.print(
-            views.hits_table(
-                found,
-                query=query,
-                zone=app.config.report.timezone,
-                offset=offset,
-            )
-        )
+        # Piped: a row a hit, tab-separated, every value whole.
+        shown_in = app.config.report.timezone
+        plain = views.hits_data(found, query=query, zone=shown_in, offset=offset)
+        print_data(app.console, plain)
 
 
 @click.command()

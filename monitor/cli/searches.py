@@ -8,8 +8,9 @@ import click
 from rich.text import Text
 
 from monitor.cli import views
-from monitor.cli.app import App, format_option, pass_app, writes
+from monitor.cli.app import App, format_option, pass_app, wide_option, writes
 from monitor.cli.arguments import QueryCommand, query_argument
+from monitor.cli.tables import print_data
 from monitor.errors import MonitorError
 from monitor.report.saved import add_search, list_searches, remove_search, validate_name
 
@@ -47,9 +48,10 @@ def searches_add(app: App, name: str, query: str, replace: bool) -> None:
 
 
 @searches.command("list")
+@wide_option
 @format_option("table", "json")
 @pass_app
-def searches_list(app: App, fmt: str) -> None:
+def searches_list(app: App, wide: bool, fmt: str) -> None:
     """List the saved searches, by name.
 
     Example: monitor searches list --format json
@@ -62,7 +64,8 @@ def searches_list(app: App, fmt: str) -> None:
     if not saved:
         app.console.print("no saved searches; add one with `monitor searches add NAME QUERY`")
         return
-    app.console.print(views.saved_searches_table(saved, app.config.report.timezone))
+    table = views.saved_searches_table(saved, app.config.report.timezone)
+    print_data(app.console, table, wide=wide)
 
 
 @searches.command("remove")

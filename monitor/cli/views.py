@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from rich import box
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -14,10 +12,10 @@ from rich.text import Text
 
 from index.model import Snippet
 from monitor.archive.saved_searches import SavedSearch
-from monitor.collect.discovery import DiscoveredFeed
+from monitor.cli.tables import Cell, Column, TableData
+from monitor.cli.zones import headed, local_time, zone_label
 from monitor.jobs.run import RunSummary
-from monitor.models import ArticleExtras, ArticleRecord, FeedRow
-from monitor.report.health import FeedHealth
+from monitor.models import ArticleExtras, ArticleRecord
 from monitor.report.search import Found, ReportData
 from monitor.safe_text import one_line, printable
 from monitor.timestamps import from_iso
@@ -31,10 +29,6 @@ def plain(value: object, style: str = "") -> Text:
     return Text(one_line(str(value)), style=style)
 
 
-def local_time(value: datetime | None, zone: str, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return value.astimezone(ZoneInfo(zone)).strftime(fmt) if value else "—"
-
-
 def snippet_text(snippet: Snippet) -> Text:
     # Text built from plain strings: markup-like characters in article text are printed as-is.
     text = Text(printable(snippet.text))
@@ -43,7 +37,7 @@ def snippet_text(snippet: Snippet) -> Text:
     return text
 
 
-def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
+def _hits_title(found: Found, query: str, offset: int) -> str:
     hits = found.hits
     shown = f"{offset + 1}–{offset + len(hits)}" if hits else "0"
     collapsed = (
@@ -51,15 +45,18 @@ def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
         if found.total_without_copies is not None
         else ""
     )
-    table = Table(
-        title=plain(f"{found.page.total} articles match {query!r}{collapsed} (showing {shown})"),
-        show_lines=True,
-        expand=True,
-    )
+    return f"{found.page.total} articles match {query!r}{collapsed} (showing {shown})"
+
+
+def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
+    hits = found.hits
+    table = Table(title=plain(_hits_title(found, query, offset)), show_lines=True, expand=True)
     table.add_column("id", justify="right", style="dim", no_wrap=True)
     table.add_column("title / snippet", ratio=4)
-    table.add_column("source", ratio=1)
-    table.add_column("published", no_wrap=True)
+    # Wrapped between words, never cut: the source tells hits apart.
+    longest = max((len(word) for hit in hits for word in hit.source.split()), default=6)
+    table.add_column("source", min_width=min(longest, 20), max_width=20, overflow="fold")
+    table.add_column(headed("published", zone, [hit.published for hit in hits]), no_wrap=True)
     for hit in hits:
         cell = plain(hit.title, style="bold")
         cell.append("\n")
@@ -74,6 +71,27 @@ def hits_table(found: Found, *, query: str, zone: str, offset: int) -> Table:
     return table
 
 
+def hits_data(found: Found, *, query: str, zone: str, offset: int) -> TableData:
+    """The hits as a plain table, for output that is not a terminal: a row a hit, every value
+    whole on one line."""
+    hits = found.hits
+    columns = [
+        Column("id", "id"),
+        Column("title", "long"),
+        Column("source", "id"),
+        Column(headed("published", zone, [hit.published for hit in hits]), "id"),
+        Column("snippet", "long"),
+        Column("also published by", "long"),
+    ]
+    rows: list[list[Cell]] = []
+    for hit in hits:
+        extras = found.extras.get(int(hit.id)) if hit.id.isdigit() else None
+        others = ", ".join(extras.also_published_by) if extras else ""
+        published = local_time(hit.published, zone)
+        rows.append([hit.id, hit.title, hit.source, published, hit.snippet.text, others])
+    return TableData(_hits_title(found, query, offset), columns, rows)
+
+
 def article_view(
     article: ArticleRecord,
     extras: ArticleExtras,
@@ -84,12 +102,12 @@ def article_view(
     """One article; `more` rows (its versions and changes) end its metadata."""
     meta = Table.grid(padding=(0, 2))
     meta.add_column(style="bold")
-    meta.add_column()
+    meta.add_column(overflow="fold")  # a URL is folded whole, not cut
     meta.add_row("id", str(article.id))
     meta.add_row("url", plain(article.url))
     meta.add_row("source", plain(article.source))
     published = f"{local_time(article.published, zone)} ({article.date_source})"
-    meta.add_row("published", plain(published))
+    meta.add_row(headed("published", zone, [article.published]), plain(published))
     meta.add_row("author", plain(article.author or "—"))
     meta.add_row("language", plain(article.language or "—"))
     versions = ", ".join(f"{name} {version}" for name, version in sorted(article.versions.items()))
@@ -112,7 +130,7 @@ def article_view(
     )
 
 
-def run_summary(summary: RunSummary) -> RenderableType:
+def run_summary(summary: RunSummary, zone: str) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(justify="right")
@@ -140,7 +158,7 @@ def run_summary(summary: RunSummary) -> RenderableType:
     if revisits.retitled:
         table.add_row("articles retitled in feeds", str(revisits.retitled))
     table.add_row("indexed", str(summary.indexed))
-    table.add_row("next feed due", _when(summary.next_poll_at))
+    table.add_row("next feed due", when(summary.next_poll_at, zone))
     if summary.interrupted:
         table.add_row(
             "interrupted", "the pages in hand were stored; the rest waits for the next run"
@@ -161,14 +179,16 @@ def run_summary(summary: RunSummary) -> RenderableType:
     return Panel(Group(*parts), title=f"run {summary.run_id}", border_style=style)
 
 
-def _when(iso: str | None, *, exact: bool = True) -> str:
+def when(iso: str | None, zone: str, *, exact: bool = True) -> str:
+    """How soon `iso` comes: "in 24 min", and with `exact` the time in `zone`, named."""
     if iso is None:
         return "now"
     at = datetime.fromisoformat(iso)
     seconds = (at - datetime.now(UTC)).total_seconds()
     if seconds <= 0:
         return "now"
-    return f"in {duration(seconds)}" + (f" ({at:%Y-%m-%d %H:%M} UTC)" if exact else "")
+    exactly = f" ({local_time(at, zone)} {zone_label(zone, [at])})" if exact else ""
+    return f"in {duration(seconds)}{exactly}"
 
 
 def duration(seconds: float) -> str:
@@ -276,46 +296,6 @@ def report_view(
     return Group(header, days_view or days, sources_view or sources, terms, footer)
 
 
-def feeds_table(rows: list[FeedRow]) -> Table:
-    table = Table(title=f"{len(rows)} feeds", title_justify="left")
-    table.add_column("id", justify="right")
-    table.add_column("source")
-    table.add_column("url", overflow="fold")
-    table.add_column("origin")
-    table.add_column("last success")
-    table.add_column("next poll")
-    for feed in rows:
-        table.add_row(
-            str(feed.id),
-            plain(feed.source + (f" · {feed.name}" if feed.name else "")),
-            plain(feed.url),
-            plain(feed.origin + (" (removed)" if feed.removed_at else "")),
-            (feed.last_success_at or "never")[:16].replace("T", " "),
-            _when(feed.next_poll_at, exact=False) if not feed.removed_at else "—",
-        )
-    return table
-
-
-def discovered_table(found: list[DiscoveredFeed], added: set[str]) -> Table:
-    table = Table(title=f"{len(found)} feeds found", title_justify="left")
-    table.add_column("url", overflow="fold")
-    table.add_column("title")
-    table.add_column("kind")
-    table.add_column("entries", justify="right")
-    table.add_column("found by")
-    table.add_column("")
-    for feed in found:
-        table.add_row(
-            plain(feed.url),
-            plain(feed.title or "—"),
-            plain(feed.kind),
-            str(feed.entries),
-            plain(feed.how),
-            Text("added", style="green") if feed.url in added else "",
-        )
-    return table
-
-
 SPARK = "▁▂▃▄▅▆▇█"
 
 
@@ -329,60 +309,15 @@ def sparkline(values: list[int]) -> str:
     )
 
 
-def health_table(health: list[FeedHealth], now: datetime) -> Table:
-    days = len(health[0].days) if health else 0
-    table = Table(
-        title=f"feed health, last {days} days",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        padding=(0, 1),
-        collapse_padding=True,
-        pad_edge=False,
-    )
-    table.add_column("id", justify="right", min_width=2)
-    table.add_column("source", min_width=9, max_width=24)
-    table.add_column("status", no_wrap=True, min_width=7)
-    table.add_column("last ok", no_wrap=True, min_width=10)
-    table.add_column("fails", justify="right", min_width=5)
-    table.add_column("next", no_wrap=True, min_width=7)
-    table.add_column("entries/day", no_wrap=True, min_width=max(days, 11))
-    table.add_column("new", justify="right", min_width=3)
-    table.add_column("usual", justify="right", min_width=5)
-    table.add_column("flag / last error", no_wrap=True, overflow="ellipsis", max_width=40)
-    for h in health:
-        feed = h.feed
-        status = Text(h.status, style="green" if h.status == "ok" else "red")
-        note = Text()
-        if h.volume_flag:
-            note.append(one_line(f"{h.volume_flag}: {h.flag_reason}"), style="yellow")
-        if feed.last_error:
-            note.append(("\n" if note else "") + one_line(feed.last_error), style="red")
-        table.add_row(
-            str(feed.id),
-            plain(feed.source + (f" · {feed.name}" if feed.name else "")),
-            status,
-            _ago(feed.last_success_at, now),
-            str(feed.consecutive_failures),
-            _when(feed.next_poll_at, exact=False).removeprefix("in "),
-            sparkline([d.entries for d in h.days]),
-            str(sum(d.articles for d in h.days)),
-            "—" if h.usual_per_day is None else f"{h.usual_per_day:.1f}",
-            note,
-        )
-    return table
-
-
-def _ago(iso: str | None, now: datetime) -> str:
-    if iso is None:
-        return "never"
-    return duration((now - datetime.fromisoformat(iso)).total_seconds()) + " ago"
-
-
-def saved_searches_table(saved: list[SavedSearch], zone: str) -> Table:
-    table = Table(title=f"{len(saved)} saved searches")
-    table.add_column("name", style="bold", no_wrap=True)
-    table.add_column("query")
-    table.add_column("created", no_wrap=True)
-    for s in saved:
-        table.add_row(plain(f"@{s.name}"), plain(s.query), local_time(from_iso(s.created_at), zone))
-    return table
+def saved_searches_table(saved: list[SavedSearch], zone: str) -> TableData:
+    created = [from_iso(s.created_at) for s in saved]
+    columns = [
+        Column("name", "id"),
+        Column("query", "long"),
+        Column(headed("created", zone, created), "id"),
+    ]
+    rows: list[list[Cell]] = [
+        [Text(f"@{s.name}", style="bold"), s.query, local_time(at, zone)]
+        for s, at in zip(saved, created, strict=True)
+    ]
+    return TableData(f"{len(saved)} saved searches", columns, rows)
