@@ -159,6 +159,12 @@ def analyze_document(doc: Document) -> Analyzed:
     )
 
 
+def analyze_documents(docs: list[Document]) -> list[Analyzed]:
+    """`analyze_document` of each: what may be done elsewhere (another process or machine)
+    before an engine's `add_analyzed`."""
+    return [analyze_document(doc) for doc in docs]
+
+
 # Joins the two syllables of a bigram term; never inside a token (TOKEN_RE excludes "_").
 BIGRAM_JOIN = "_"
 
