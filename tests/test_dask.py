@@ -8,6 +8,7 @@ stored response is damaged after the run, so that one page fails on every path.
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import sqlite3
@@ -204,6 +205,23 @@ def test_without_distributed_installed_the_error_says_what_to_install(
     assert result.exit_code == 2
     assert result.stderr == (
         "Error: --dask needs Dask distributed: pip install 'press-monitor[dask]'\n"
+    )
+
+
+def test_workers_of_another_version_are_refused_before_any_work(
+    copies: Copies, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from monitor.jobs import dask_runner
+
+    here = {**dask_runner.versions(), "trafilatura": "0.0.1"}
+    monkeypatch.setattr("monitor.jobs.dask_runner.versions", lambda: here)
+    result = copies.dask("reextract", "--dask", copies.address)
+    assert result.exit_code == 2
+    assert re.fullmatch(
+        r"Error: Dask worker tcp://127\.0\.0\.1:\d+ has trafilatura [\d.]+ \(here 0\.0\.1\): "
+        r"install the same versions on every worker, or its articles would differ from this "
+        r"machine's\n",
+        result.stderr,
     )
 
 

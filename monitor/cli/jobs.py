@@ -148,20 +148,20 @@ def watch(app: App, wait: float) -> None:
     sys.exit(EXIT_INTERRUPTED)
 
 
-def dask_option(work: str) -> Callable[[F], F]:
+def dask_option(work: str, needs: str) -> Callable[[F], F]:
     return click.option(
         "--dask",
         "dask_address",
         metavar="tcp://HOST:8786",
         help=f"{work} on the workers of this Dask scheduler; the archive and the index are "
-        "written here. Each worker needs press-monitor installed, in this version, and the "
-        "storage dir readable at the same path.",
+        f"written here. Each worker needs press-monitor installed, in this version{needs}.",
     )
 
 
 @contextlib.contextmanager
-def cluster(app: App, address: str | None) -> Iterator[Runner | None]:
-    """The Dask cluster at `address`, checked; none (local work) without an address."""
+def cluster(app: App, address: str | None, *, reads_warc: bool) -> Iterator[Runner | None]:
+    """The Dask cluster at `address`, checked (that its workers read the WARC storage, when
+    they are to); none (local work) without an address."""
     if address is None:
         yield None
         return
@@ -173,14 +173,14 @@ def cluster(app: App, address: str | None) -> Iterator[Runner | None]:
     # scheduler): the command says what happened in one line, errors.log keeps the rest.
     with (
         logs.diverted(dask.LOGGER, app.log_dir / logs.ERRORS_LOG, logging.WARNING),
-        dask.dask_runner(address, warc_dir=app.config.warc_dir) as runner,
+        dask.dask_runner(address, warc_dir=app.config.warc_dir if reads_warc else None) as runner,
     ):
         yield runner
 
 
 @click.command("reindex")
 @writes
-@dask_option("Analyse the documents")
+@dask_option("Analyse the documents", "")
 @pass_app
 def reindex_command(app: App, dask_address: str | None) -> None:
     """Rebuild the search index of the configured engine from the archive (also when it can't
@@ -188,7 +188,10 @@ def reindex_command(app: App, dask_address: str | None) -> None:
 
     Example: monitor reindex
     """
-    with cluster(app, dask_address) as runner, progress_bar(app.err) as on_event:
+    with (
+        cluster(app, dask_address, reads_warc=False) as runner,
+        progress_bar(app.err) as on_event,
+    ):
         count = reindex(app.archive, app.writable_engine(), progress=on_event, runner=runner)
     app.console.print(f"indexed {count} articles with {app.config.index.engine}")
 
@@ -201,7 +204,7 @@ def reindex_command(app: App, dask_address: str | None) -> None:
     type=click.IntRange(1, 64),
     help="Extraction processes (default: one per CPU).",
 )
-@dask_option("Extract")
+@dask_option("Extract", ", and the WARC storage (STORAGE/warc) readable at the same path")
 @format_option("text", "json")
 @pass_app
 def reextract_command(
@@ -219,7 +222,7 @@ def reextract_command(
         raise click.UsageError("--workers and --dask exclude each other: the cluster has its own")
     check_sources(app.archive, sources)
     with (
-        cluster(app, dask_address) as runner,
+        cluster(app, dask_address, reads_warc=True) as runner,
         stop_on_signals() as stop,
         progress_bar(app.err) as on_event,
     ):
