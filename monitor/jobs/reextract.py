@@ -100,8 +100,10 @@ def remake_batch(warc_dir: Path, pages: list[StoredPage]) -> list[ProcessedPage 
 
 def batch_failed(pages: list[StoredPage], exc: Exception) -> list[ProcessedPage | Failed]:
     """Every page of a batch whose work failed as a whole (its worker died, say)."""
-    failed = Failed(internal_reason(exc), "".join(traceback.format_exception(exc)))
-    return [failed] * len(pages)
+    reason = internal_reason(exc)
+    # One traceback in the log for the batch, not one for each of its pages.
+    first = Failed(reason, "".join(traceback.format_exception(exc)))
+    return [first, *[Failed(reason)] * (len(pages) - 1)] if pages else []
 
 
 def reextract(
