@@ -5,12 +5,14 @@ and documents, and answers queries written in one query language (see `index.que
 """
 
 from index.engine import ENGINES, Engine, open_engine
+from index.engines.terms import Analyzed, analyze_documents
 from index.errors import EngineError, QuerySyntaxError, SearchError
 from index.model import Counts, Document, Hit, LabelCounts, SearchPage, Snippet, Sort
 from index.query import parse
 
 __all__ = [
     "ENGINES",
+    "Analyzed",
     "Counts",
     "Document",
     "Engine",
@@ -22,6 +24,7 @@ __all__ = [
     "SearchPage",
     "Snippet",
     "Sort",
+    "analyze_documents",
     "open_engine",
     "parse",
 ]

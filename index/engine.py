@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from index.engines.directory import MARKER
+from index.engines.terms import Analyzed
 from index.errors import EngineError, IndexNeedsRebuild
 from index.model import Counts, Document, LabelCounts, SearchPage, Sort
 from index.query import Node
@@ -34,6 +35,11 @@ class Engine(Protocol):
 
     def add(self, docs: Iterable[Document]) -> int:
         """Add or replace documents (by id); returns how many were given."""
+        ...
+
+    def add_analyzed(self, docs: Iterable[Analyzed]) -> int:
+        """`add` of documents analysed already (`analyze_documents`, perhaps in another
+        process): the same index as `add` of the documents themselves."""
         ...
 
     def delete(self, ids: Iterable[str]) -> int:

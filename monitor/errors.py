@@ -19,6 +19,9 @@
   + DemoError: `monitor demo` asked to build in a folder that holds something else (2)
   + OutputError: a file the command was asked to write can't be written, or is named for
     another format than the one asked for (2)
+  + ClusterError: the Dask cluster named by `--dask` can't be used: Dask distributed is not
+    installed, the scheduler can't be reached, it has no workers, or they can't do the work (2)
+    - ClusterLost: the scheduler went away during the work; what was done is kept (1)
 
 Errors of the search library (`index.errors.SearchError`) are translated at the same boundary.
 Anything else that reaches it is a bug: exit code 3, with the traceback in a log file.
@@ -149,3 +152,16 @@ class OutputError(MonitorError):
     """A file the command was asked to write can't be, or its name says another format."""
 
     exit_code = EXIT_USAGE
+
+
+class ClusterError(MonitorError):
+    """The Dask cluster asked for can't be used; says what to install or start."""
+
+    exit_code = EXIT_USAGE
+
+
+class ClusterLost(ClusterError):
+    """The cluster went away in the middle of the work: nothing is wrong with the command line,
+    and running it again does the rest."""
+
+    exit_code = EXIT_FAILURES

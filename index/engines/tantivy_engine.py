@@ -119,10 +119,12 @@ class TantivyEngine:
         return self._writer
 
     def add(self, docs: Iterable[Document]) -> int:
+        return self.add_analyzed(map(terms.analyze_document, docs))
+
+    def add_analyzed(self, docs: Iterable[terms.Analyzed]) -> int:
         writer = self._get_writer()
         n = 0
-        for doc in docs:
-            a = terms.analyze_document(doc)
+        for a in docs:
             tdoc = tantivy.Document()
             tdoc.add_text("id", a.id)
             tdoc.add_text("title_x", a.title_exact)

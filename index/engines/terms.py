@@ -98,7 +98,9 @@ class Analyzed:
     """A document's index terms (each token list as one space-joined string) and stored values.
 
     Token strings are space-joined because both engines split them on whitespace faster than
-    they accept token objects from Python.
+    they accept token objects from Python. The token lists are those strings split again (no
+    token holds a space), not kept: an analysed document sent from another process (a Dask
+    worker) is then a third of the size, and a fraction of the time to unpickle.
     """
 
     id: str
@@ -106,8 +108,6 @@ class Analyzed:
     title_folded: str
     text_exact: str
     text_folded: str
-    title_tokens: tuple[list[str], list[str]]
-    text_tokens: tuple[list[str], list[str]]
     source: str
     source_keys: tuple[str, ...]
     lang: str
@@ -117,6 +117,22 @@ class Analyzed:
     published: int | None
     number: int | None
     stored: bytes
+
+    @property
+    def title_tokens(self) -> tuple[list[str], list[str]]:
+        """(exact, folded) tokens of the title."""
+        return _split(self.title_exact), _split(self.title_folded)
+
+    @property
+    def text_tokens(self) -> tuple[list[str], list[str]]:
+        """(exact, folded) tokens of the text."""
+        return _split(self.text_exact), _split(self.text_folded)
+
+
+def _split(joined: str) -> list[str]:
+    # The tokens `" ".join` was given; a lone empty token comes back as none, which no field
+    # made from tokens (bigrams) tells apart.
+    return joined.split(" ") if joined else []
 
 
 def analyze_document(doc: Document) -> Analyzed:
@@ -145,8 +161,6 @@ def analyze_document(doc: Document) -> Analyzed:
         title_folded=" ".join(title_f),
         text_exact=" ".join(text_x),
         text_folded=" ".join(text_f),
-        title_tokens=(title_x, title_f),
-        text_tokens=(text_x, text_f),
         source=source,
         source_keys=source_keys(doc.source),
         lang=lang_key(doc.language or ""),
@@ -157,6 +171,12 @@ def analyze_document(doc: Document) -> Analyzed:
         number=id_number(doc.id),
         stored=stored,
     )
+
+
+def analyze_documents(docs: list[Document]) -> list[Analyzed]:
+    """`analyze_document` of each: what may be done elsewhere (another process or machine)
+    before an engine's `add_analyzed`."""
+    return [analyze_document(doc) for doc in docs]
 
 
 # Joins the two syllables of a bigram term; never inside a token (TOKEN_RE excludes "_").

@@ -180,7 +180,8 @@ class WhooshEngine:
                 lambda at: whoosh_index.create_in(str(at), _schema()),
             )
         self._index = _open_existing(self.path)
-        self._pending: dict[str, Document] = {}
+        # Documents, or their terms when they came analysed (`add_analyzed`).
+        self._pending: dict[str, Document | terms.Analyzed] = {}
         self._deleted: set[str] = set()
         self._searcher_obj: Any = None
         self._closed = False
@@ -188,6 +189,12 @@ class WhooshEngine:
     # --- writing ----------------------------------------------------------------------------------
 
     def add(self, docs: Iterable[Document]) -> int:
+        return self._add(docs)
+
+    def add_analyzed(self, docs: Iterable[terms.Analyzed]) -> int:
+        return self._add(docs)
+
+    def _add(self, docs: Iterable[Document | terms.Analyzed]) -> int:
         self._check_open()
         n = 0
         for doc in docs:
@@ -242,7 +249,7 @@ class WhooshEngine:
                 self._pending.pop(doc.id, None)
             self._refresh()
 
-    def _write(self, writer: Any, docs: list[Document]) -> None:
+    def _write(self, writer: Any, docs: list[Document | terms.Analyzed]) -> None:
         for doc in docs:
             writer.add_document(**self._fields(doc))
 
@@ -255,8 +262,8 @@ class WhooshEngine:
                 "(is another press-monitor process indexing?)"
             ) from exc
 
-    def _fields(self, doc: Document) -> dict[str, Any]:
-        a = terms.analyze_document(doc)
+    def _fields(self, doc: Document | terms.Analyzed) -> dict[str, Any]:
+        a = doc if isinstance(doc, terms.Analyzed) else terms.analyze_document(doc)
         (title_x, title_f), (text_x, text_f) = a.title_tokens, a.text_tokens
         fields: dict[str, Any] = {
             "id": a.id,

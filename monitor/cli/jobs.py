@@ -6,15 +6,17 @@ stop cleanly on SIGINT or SIGTERM (see `signals`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
 
 import click
 
 from monitor.archive.lock import WATCH_LOCK_NAME, StorageLock
 from monitor.cli import logs, views
-from monitor.cli.app import App, format_option, pass_app, wait_option, writes
+from monitor.cli.app import App, F, format_option, pass_app, wait_option, writes
 from monitor.cli.progress import progress_bar
 from monitor.cli.signals import stop_on_signals
 from monitor.collect.http import Fetcher
@@ -23,6 +25,7 @@ from monitor.jobs.indexing import index_pending, reindex
 from monitor.jobs.reextract import reextract
 from monitor.jobs.run import RunSummary
 from monitor.jobs.run import run as run_pipeline
+from monitor.jobs.runners import Runner
 from monitor.jobs.watch import watch as watch_loop
 from monitor.report.sources import check_sources
 
@@ -145,17 +148,51 @@ def watch(app: App, wait: float) -> None:
     sys.exit(EXIT_INTERRUPTED)
 
 
+def dask_option(work: str, needs: str) -> Callable[[F], F]:
+    return click.option(
+        "--dask",
+        "dask_address",
+        metavar="tcp://HOST:8786",
+        help=f"{work} on the workers of this Dask scheduler; the archive and the index are "
+        f"written here. Each worker needs press-monitor installed, in this version{needs}.",
+    )
+
+
+@contextlib.contextmanager
+def cluster(app: App, address: str | None, *, reads_warc: bool) -> Iterator[Runner | None]:
+    """The Dask cluster at `address`, checked (that its workers read the WARC storage, when
+    they are to); none (local work) without an address."""
+    if address is None:
+        yield None
+        return
+    # Imported only when asked for: distributed is an optional dependency and slow to import.
+    from monitor.jobs import dask_runner as dask
+
+    dask.load()
+    # distributed logs to the terminal by itself (tracebacks while it tries to reach a lost
+    # scheduler): the command says what happened in one line, errors.log keeps the rest.
+    with (
+        logs.diverted(dask.LOGGER, app.log_dir / logs.ERRORS_LOG, logging.WARNING),
+        dask.dask_runner(address, warc_dir=app.config.warc_dir if reads_warc else None) as runner,
+    ):
+        yield runner
+
+
 @click.command("reindex")
 @writes
+@dask_option("Analyse the documents", "")
 @pass_app
-def reindex_command(app: App) -> None:
+def reindex_command(app: App, dask_address: str | None) -> None:
     """Rebuild the search index of the configured engine from the archive (also when it can't
     be opened: an index of an older schema or a damaged one is deleted and made anew).
 
     Example: monitor reindex
     """
-    with progress_bar(app.err) as on_event:
-        count = reindex(app.archive, app.writable_engine(), progress=on_event)
+    with (
+        cluster(app, dask_address, reads_warc=False) as runner,
+        progress_bar(app.err) as on_event,
+    ):
+        count = reindex(app.archive, app.writable_engine(), progress=on_event, runner=runner)
     app.console.print(f"indexed {count} articles with {app.config.index.engine}")
 
 
@@ -167,9 +204,12 @@ def reindex_command(app: App) -> None:
     type=click.IntRange(1, 64),
     help="Extraction processes (default: one per CPU).",
 )
+@dask_option("Extract", ", and the WARC storage (STORAGE/warc) readable at the same path")
 @format_option("text", "json")
 @pass_app
-def reextract_command(app: App, sources: tuple[str, ...], workers: int | None, fmt: str) -> None:
+def reextract_command(
+    app: App, sources: tuple[str, ...], workers: int | None, dask_address: str | None, fmt: str
+) -> None:
     """Extract every archived article again from its stored response, then re-cluster
     near-duplicates and re-index. No publisher is asked for anything.
 
@@ -178,16 +218,28 @@ def reextract_command(app: App, sources: tuple[str, ...], workers: int | None, f
 
     Example: monitor reextract --source VnExpress
     """
+    if workers is not None and dask_address is not None:
+        raise click.UsageError("--workers and --dask exclude each other: the cluster has its own")
     check_sources(app.archive, sources)
-    with stop_on_signals() as stop, progress_bar(app.err) as on_event:
+    with (
+        cluster(app, dask_address, reads_warc=True) as runner,
+        stop_on_signals() as stop,
+        progress_bar(app.err) as on_event,
+    ):
         archive = app.archive
         summary = reextract(
-            archive, app.config, sources=sources, workers=workers, progress=on_event, stop=stop
+            archive,
+            app.config,
+            sources=sources,
+            workers=workers,
+            runner=runner,
+            progress=on_event,
+            stop=stop,
         )
         indexed = (
             0
             if summary.interrupted
-            else index_pending(archive, app.writable_engine(), progress=on_event)
+            else index_pending(archive, app.writable_engine(), progress=on_event, runner=runner)
         )
     data = {**summary.as_dict(), "indexed": indexed}
     if fmt == "json":

@@ -1,7 +1,8 @@
 """The log files of the command line, under `STORAGE/logs/`, each rotated at `MAX_BYTES`.
 
 - `errors.log`: the traceback of every internal error (exit code 3, whose one-line message
-  names this file), and of every feed or page a bug made fail, with the time and the command.
+  names this file), and of every feed or page a bug made fail, with the time and the command;
+  what Dask distributed warns of during `--dask` work.
 - `watch.log`: `monitor watch`, one line per poll and per cycle.
 
 Nothing is printed from here: the terminal gets one line, the file the details.
@@ -9,10 +10,12 @@ Nothing is printed from here: the terminal gets one line, the file the details.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -67,6 +70,33 @@ def attach(logger_name: str, path: Path, level: int, *, delay: bool = True) -> l
 def detach(logger_name: str, handler: logging.Handler) -> None:
     logging.getLogger(logger_name).removeHandler(handler)
     handler.close()
+
+
+@contextlib.contextmanager
+def diverted(logger_name: str, path: Path, level: int) -> Iterator[None]:
+    """Records of `logger_name` and the loggers under it go to the file `path` (at `level` and
+    above) instead of the handlers a library gave them, until the block ends."""
+    manager = logging.Logger.manager
+    below = [
+        logger
+        for name, logger in list(manager.loggerDict.items())
+        if name.startswith(logger_name + ".") and isinstance(logger, logging.Logger)
+    ]
+    top = logging.getLogger(logger_name)
+    saved = [(logger, logger.handlers[:], logger.propagate) for logger in (top, *below)]
+    for logger in below:
+        logger.handlers.clear()
+        logger.propagate = True
+    top.handlers.clear()
+    top.propagate = False
+    handler = attach(logger_name, path, level)
+    try:
+        yield
+    finally:
+        detach(logger_name, handler)
+        for logger, handlers, propagate in saved:
+            logger.handlers[:] = handlers
+            logger.propagate = propagate
 
 
 def fallback_dir() -> Path:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from index import Analyzed, analyze_documents
 from index.engine import Engine
 from index.model import Document
 from monitor.archive import Archive
 from monitor.jobs.progress import Progress, ProgressFn, ignore
+from monitor.jobs.runners import Runner, batched
 from monitor.models import ArticleRecord
 
 BATCH = 2000
@@ -54,11 +56,44 @@ def _batches(articles: Iterable[ArticleRecord], size: int) -> Iterator[list[Arti
         yield batch
 
 
+# Documents analysed per task on a runner: ~60 ms of work, well above a Dask task's overhead.
+ANALYSIS_BATCH = 250
+
+
+def _analyse_here(docs: list[Document], _exc: Exception) -> list[Analyzed]:
+    # Where a batch's worker failed, the same analysis is done here: it never fails the index.
+    return analyze_documents(docs)
+
+
+def _add(
+    archive: Archive, engine: Engine, articles: Iterable[ArticleRecord], runner: Runner | None
+) -> Iterator[list[int]]:
+    """Add `articles` to the engine, in order; yields the ids of each batch added.
+
+    With a runner, documents are analysed on its workers (the Python half of indexing) and
+    added here: one process writes the index, as the engines require.
+    """
+    if runner is None:
+        for batch in _batches(articles, BATCH):
+            engine.add(documents(archive, batch))
+            yield [a.id for a in batch]
+        return
+    chunks = (
+        chunk
+        for batch in _batches(articles, BATCH)
+        for chunk in batched(documents(archive, batch), ANALYSIS_BATCH)
+    )
+    for docs, analysed in runner.run(analyze_documents, chunks, _analyse_here):
+        engine.add_analyzed(analysed)
+        yield [int(doc.id) for doc in docs]
+
+
 def index_pending(
     archive: Archive,
     engine: Engine,
     *,
     progress: ProgressFn = ignore,
+    runner: Runner | None = None,
 ) -> int:
     """Index every article not yet indexed; returns how many. Marks them only after commit.
 
@@ -72,16 +107,26 @@ def index_pending(
     # holds at least every article marked indexed, and at most every article.
     indexed = stats["articles"] - stats["articles_unindexed"]
     if not indexed <= engine.doc_count() <= stats["articles"]:
-        return reindex(archive, engine, progress=progress)
+        return reindex(archive, engine, progress=progress, runner=runner)
     progress(Progress("index", total=archive.stats()["articles_unindexed"]))
     done = 0
-    for batch in _batches(archive.unindexed_articles(), BATCH):
-        engine.add(documents(archive, batch))
+    added: list[int] = []
+    for ids in _add(archive, engine, archive.unindexed_articles(), runner):
+        added += ids
+        progress(Progress("index", advance=len(ids)))
+        if len(added) >= BATCH:
+            done += _commit(archive, engine, added)
+    return done + _commit(archive, engine, added)
+
+
+def _commit(archive: Archive, engine: Engine, added: list[int]) -> int:
+    """Commit the index, then mark what it now holds; returns how many and empties `added`."""
+    count = len(added)
+    if count:
         engine.commit()
-        archive.mark_indexed(a.id for a in batch)
-        done += len(batch)
-        progress(Progress("index", advance=len(batch)))
-    return done
+        archive.mark_indexed(added)
+        added.clear()
+    return count
 
 
 def reindex(
@@ -89,19 +134,21 @@ def reindex(
     engine: Engine,
     *,
     progress: ProgressFn = ignore,
+    runner: Runner | None = None,
 ) -> int:
-    """Rebuild the index from the archive alone."""
+    """Rebuild the index from the archive alone (documents analysed on `runner`'s workers)."""
     progress(Progress("index", total=archive.article_count()))
     engine.clear()
     engine.commit()
     archive.mark_indexed([], reset_all=True)
-    done = 0
-    for batch in _batches(archive.articles(), BATCH):
-        engine.add(documents(archive, batch))
-        done += len(batch)
-        progress(Progress("index", advance=len(batch)))
-        if done % (BATCH * 10) == 0:
+    done = uncommitted = 0
+    for ids in _add(archive, engine, archive.articles(), runner):
+        done += len(ids)
+        uncommitted += len(ids)
+        progress(Progress("index", advance=len(ids)))
+        if uncommitted >= BATCH * 10:
             engine.commit()
+            uncommitted = 0
     engine.commit()
     archive.mark_all_indexed()
     return done

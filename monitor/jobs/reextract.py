@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
-import signal
 import threading
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import TypeVar
+from pathlib import Path
 
 from monitor.archive import Archive
 from monitor.archive.warc_reader import read_response
@@ -28,10 +25,9 @@ from monitor.extract.near_dup import Clusterer
 from monitor.extract.page import ProcessedPage, process_page
 from monitor.jobs.poll import internal_reason
 from monitor.jobs.progress import Progress, ProgressFn, ignore
+from monitor.jobs.runners import Runner, batched, local_runner
 from monitor.models import StoredPage
 
-T = TypeVar("T")
-R = TypeVar("R")
 log = logging.getLogger(__name__)
 
 
@@ -61,10 +57,10 @@ class ReextractSummary:
         }
 
 
-def raw_body(config: Config, page: StoredPage) -> bytes:
+def raw_body(warc_dir: Path, page: StoredPage) -> bytes:
     """The stored response body of a page: from its WARC file, or from the archive itself."""
     if page.warc is not None:
-        return read_response(config.warc_dir, page.warc).body
+        return read_response(warc_dir, page.warc).body
     if page.body is not None:
         return page.body
     raise ArchiveError(f"page {page.task.id} ({page.task.url}) has no stored response")
@@ -78,14 +74,14 @@ class Failed:
     traceback: str | None = None
 
 
-def remake(config: Config, page: StoredPage) -> ProcessedPage | Failed:
-    """One article made again from its stored response (in a worker process); or why not.
+def remake(warc_dir: Path, page: StoredPage) -> ProcessedPage | Failed:
+    """One article made again from its stored response (in a worker); or why not.
 
     Nothing raised here reaches the worker's own error printing: the main process logs it.
     """
     try:
         return process_page(
-            raw_body(config, page),
+            raw_body(warc_dir, page),
             url=page.final_url,
             content_type=page.content_type,
             task=page.task,
@@ -97,31 +93,17 @@ def remake(config: Config, page: StoredPage) -> ProcessedPage | Failed:
         return Failed(internal_reason(exc), "".join(traceback.format_exception(exc)))
 
 
-# Ctrl-C goes to the whole process group; the main process stops the work, and a worker would
-# print a traceback. Workers start with these blocked (see `_starting_workers`), then ignore
-# SIGINT for good and take SIGTERM as usual.
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+def remake_batch(warc_dir: Path, pages: list[StoredPage]) -> list[ProcessedPage | Failed]:
+    """What a worker does with a batch of pages: WARC files are read where it runs."""
+    return [remake(warc_dir, page) for page in pages]
 
 
-def quiet_worker() -> None:
-    """The initializer of a worker process (see _STOP_SIGNALS)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
-
-
-@contextlib.contextmanager
-def _starting_workers() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM back while worker processes may be started: a worker inherits
-    the blocked signals, so none reaches it before its initializer runs. Held signals are
-    delivered to this process when the block ends."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+def batch_failed(pages: list[StoredPage], exc: Exception) -> list[ProcessedPage | Failed]:
+    """Every page of a batch whose work failed as a whole (its worker died, say)."""
+    reason = internal_reason(exc)
+    # One traceback in the log for the batch, not one for each of its pages.
+    first = Failed(reason, "".join(traceback.format_exception(exc)))
+    return [first, *[Failed(reason)] * (len(pages) - 1)] if pages else []
 
 
 def reextract(
@@ -130,34 +112,26 @@ def reextract(
     *,
     sources: Sequence[str] = (),
     workers: int | None = None,
+    runner: Runner | None = None,
     progress: ProgressFn = ignore,
     stop: threading.Event | None = None,
 ) -> ReextractSummary:
-    """Extract every stored page again, in `workers` processes (default: one per CPU); an
-    article whose page no longer yields text keeps its current version (and is reported).
+    """Extract every stored page again, on `runner` (a Dask cluster, say) or in `workers`
+    local processes (default: one per CPU); an article whose page no longer yields text keeps
+    its current version (and is reported).
 
-    When `stop` is set, the articles already made are stored and the rest is left as it was
-    (`interrupted`); clusters are then left for the next complete re-extraction.
+    Results are stored in article id order however the work is spread, so every runner makes
+    the same archive. When `stop` is set, the articles already made are stored and the rest is
+    left as it was (`interrupted`); clusters are then left for the next complete re-extraction.
     """
     summary = ReextractSummary()
     progress(Progress("extract", total=archive.article_count()))
-    count = workers or os.cpu_count() or 1
-    # Extraction is CPU-bound Python: processes, not threads. Pages go out a batch at a time
-    # so memory stays flat however large the archive; writes stay on this thread.
-    # "spawn": forking a process that has threads (SQLite, the index) is unsafe.
-    context = multiprocessing.get_context("spawn")
     with (
-        ProcessPoolExecutor(count, mp_context=context, initializer=quiet_worker)
-        if count > 1
-        else _Inline() as pool
-    ):
-        try:
-            _remake_all(archive, config, pool, summary, sources, progress, stop)
-        except BaseException:
-            # Interrupted at once (a second Ctrl-C) or failed: no more pages to the workers,
-            # whose work in hand is awaited, so that none is left waiting for a parent.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+        contextlib.nullcontext(runner)
+        if runner is not None
+        else local_runner(workers or os.cpu_count() or 1)
+    ) as chosen:
+        _remake_all(archive, config, chosen, summary, sources, progress, stop)
     summary.interrupted = stop is not None and stop.is_set()
     if not summary.interrupted:
         summary.clustered = recluster(archive)
@@ -167,23 +141,25 @@ def reextract(
 def _remake_all(
     archive: Archive,
     config: Config,
-    pool: ProcessPoolExecutor | _Inline,
+    runner: Runner,
     summary: ReextractSummary,
     sources: Sequence[str],
     progress: ProgressFn,
     stop: threading.Event | None,
 ) -> None:
-    for batch in _batches(archive.stored_pages(sources=sources), BATCH):
-        if stop is not None and stop.is_set():
-            return
-        with _starting_workers():
-            results = pool.map(partial(remake, config), batch, chunksize=8)
+    if stop is not None and stop.is_set():
+        return
+    # Pages go out a batch at a time so memory stays flat however large the archive; writes
+    # stay on this thread.
+    pages = batched(archive.stored_pages(sources=sources), runner.batch_size)
+    work = partial(remake_batch, config.warc_dir)
+    for batch, results in runner.run(work, pages, batch_failed):
         for page, result in zip(batch, results, strict=True):
             summary.articles += 1
             _apply(archive, summary, page, result)
             progress(Progress("extract", advance=1))
             if stop is not None and stop.is_set():
-                pool.shutdown(wait=True, cancel_futures=True)
+                runner.cancel()
                 return
 
 
@@ -203,36 +179,6 @@ def _apply(
         summary.changed_fields[name] += 1
     summary.changed += bool(differ)
     archive.update_article(page.article_id, after, fingerprint=result.near_dup)
-
-
-BATCH = 256
-
-
-def _batches(pages: Iterator[StoredPage], size: int) -> Iterator[list[StoredPage]]:
-    batch: list[StoredPage] = []
-    for page in pages:
-        batch.append(page)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-class _Inline:
-    """Stands in for a process pool when one worker is asked for."""
-
-    def __enter__(self) -> _Inline:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        return None
-
-    def map(self, fn: Callable[[T], R], items: Iterable[T], chunksize: int = 1) -> Iterator[R]:
-        return map(fn, items)
 
 
 def recluster(archive: Archive) -> int:
