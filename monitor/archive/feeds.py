@@ -12,7 +12,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from monitor.archive import changes
 from monitor.archive.sqlite import Transaction, chunks
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
@@ -124,12 +123,11 @@ class FeedStore:
         row = self.db.execute("SELECT id, tags FROM feeds WHERE url = ?", (url,)).fetchone()
         if row is None or sorted(json.loads(row["tags"] or "[]")) == sorted(tags):
             return
-        listed = "id IN (SELECT article_id FROM entries WHERE feed_id = ?)"
         self.db.execute(
-            f"UPDATE articles SET indexed_at = NULL WHERE indexed_at IS NOT NULL AND {listed}",
+            """UPDATE articles SET indexed_at = NULL WHERE indexed_at IS NOT NULL
+                 AND id IN (SELECT article_id FROM entries WHERE feed_id = ?)""",
             (row["id"],),
         )
-        changes.record_where(self.db, listed, (row["id"],))
 
     def tags_of_articles(self, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
         """article id → the tags of every feed that listed it (removed feeds' too), in the

@@ -297,20 +297,6 @@ def m007_revisions(db: sqlite3.Connection) -> None:
     )
 
 
-def m008_article_changes(db: sqlite3.Connection) -> None:
-    db.executescript(
-        """
-        -- What a search node following the archive indexes next (monitor.archive.changes).
-        CREATE TABLE article_changes (
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            article_id INTEGER NOT NULL
-        );
-        -- Every article stored so far is a change a new node has to see.
-        INSERT INTO article_changes (article_id) SELECT id FROM articles ORDER BY id;
-        """
-    )
-
-
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_saved_searches", m002_saved_searches),
@@ -319,7 +305,6 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m005_robots", m005_robots),
     ("m006_entries_by_article", m006_entries_by_article),
     ("m007_revisions", m007_revisions),
-    ("m008_article_changes", m008_article_changes),
 ]
 
 

@@ -19,7 +19,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.archive import changes
 from monitor.archive.clusters import Clusters
 from monitor.archive.rows import ARTICLE_COLUMNS, article_values
 from monitor.archive.sqlite import Transaction, chunks
@@ -237,7 +236,6 @@ class Revisions:
                 article_id,
             ),
         )
-        changes.record(self.db, [article_id])
         self.db.execute("DELETE FROM near_dup_keys WHERE article_id=?", (article_id,))
         if edit.near_dup:
             self.clusters.add_keys(article_id, edit.near_dup)
@@ -278,7 +276,6 @@ class Revisions:
                 (to_iso(at), article_id),
             ).rowcount
             if marked:
-                changes.record(self.db, [article_id])
                 number = self.current_number(article_id)
                 self._event(
                     article_id,
@@ -300,7 +297,6 @@ class Revisions:
                 (article_id,),
             ).rowcount
             if marked:
-                changes.record(self.db, [article_id])
                 number = self.current_number(article_id)
                 self._event(
                     article_id,
