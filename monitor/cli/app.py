@@ -74,7 +74,7 @@ class App:
     @property
     def archive(self) -> Archive:
         if self._archive is None:
-            self._archive = Archive(self.config.archive_path)
+            self._archive = Archive(self.config.archive_path, database=self.config.storage.database)
         return self._archive
 
     @property
