@@ -116,7 +116,8 @@ class Claims:
         return bool(got)
 
     def release(self, collector: Collector) -> None:
-        """End every claim the collector holds (what it did not finish goes back to the pool)."""
+        """End every claim the collector holds (what it did not finish goes back to the pool),
+        and its hold on any host."""
         for name in sorted(collector.stages):
             self.db.execute("SELECT pg_advisory_unlock(hashtext(current_schema() || ?))", (name,))
         collector.stages.clear()
@@ -127,6 +128,11 @@ class Claims:
                     "WHERE claimed_by = ?",
                     (collector.id,),
                 )
+            # A host it was asking when its connection ended (see `host_leases`).
+            self.db.execute(
+                "UPDATE hosts SET held_by = NULL, held_until = NULL WHERE held_by = ?",
+                (collector.id,),
+            )
 
     def holders(self) -> dict[str, int]:
         """collector → how many feeds and pages it holds now (for tests and `stats`)."""

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from monitor.archive.backend import Transaction, chunks
-from monitor.archive.claims import Claims, Collector
+from monitor.archive.backend import Database, Transaction, chunks
+from monitor.archive.claims import Claims
 from monitor.archive.clusters import Clusters
 from monitor.archive.connection import open_database
 from monitor.archive.counts import MAX_ATTEMPTS, counts
 from monitor.archive.feeds import FeedStore
 from monitor.archive.fetch_log import FetchLog
-from monitor.archive.host_leases import HostLeases
 from monitor.archive.revisions import Revisions
 from monitor.archive.revisits import Revisits
 from monitor.archive.rows import (
@@ -71,9 +70,11 @@ class Archive:
     ) -> None:
         """Open (and migrate) the SQLite archive at `path`, or the PostgreSQL one `database`
         names (a `postgresql://` URL) when it is given."""
-        self.path = path
-        self.database = database
-        self.db = open_database(path, database, busy_timeout=busy_timeout)
+        self.path, self.database, self._busy_timeout = path, database, busy_timeout
+        self._bind(open_database(path, database, busy_timeout=busy_timeout))
+
+    def _bind(self, db: Database) -> None:
+        self.db = db
         self.claims = Claims(self.db)
         self.feeds = FeedStore(self.db)
         self.fetch_log = FetchLog(self.db)
@@ -85,10 +86,10 @@ class Archive:
     def close(self) -> None:
         self.db.close()
 
-    def host_leases(self, collector: Collector, delay: float) -> HostLeases:
-        """Politeness shared with the other collectors of this (PostgreSQL) archive, on a
-        connection of its own."""
-        return HostLeases(open_database(self.path, self.database), collector, delay)
+    def reconnect(self) -> None:
+        """A new connection in place of one the PostgreSQL server ended (a restart)."""
+        self.db.close()
+        self._bind(open_database(self.path, self.database, busy_timeout=self._busy_timeout))
 
     def __enter__(self) -> Archive:
         return self
