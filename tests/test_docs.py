@@ -51,6 +51,7 @@ def test_the_commands_that_wait_for_the_lock_are_named() -> None:
         "monitor feeds add",
         "monitor feeds import",
         "monitor feeds remove",
+        "monitor index",
         "monitor reextract",
         "monitor reindex",
         "monitor revisit",

@@ -1,6 +1,8 @@
-"""The archive's counts for `monitor stats`."""
+"""The archive's counts: for `monitor stats`, and the corpus snapshot analyses name."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from monitor.archive.backend import Database
 
@@ -33,3 +35,21 @@ def counts(db: Database) -> dict[str, int]:
         "articles_in_clusters": one("SELECT COUNT(*) FROM articles WHERE cluster_id IS NOT NULL"),
         "articles_flagged": one("SELECT COUNT(*) FROM articles WHERE flags != '[]'"),
     }
+
+
+def corpus_snapshot(db: Database, max_id: int | None) -> dict[str, Any]:
+    """Article count, highest article id and last extraction time (of the articles up to
+    `max_id`, when given), counted from the index on extraction times (`Archive.snapshot`)."""
+    if max_id is None:
+        row = db.execute(
+            """SELECT (SELECT COUNT(*) FROM articles INDEXED BY articles_extracted),
+                 (SELECT COALESCE(MAX(id), 0) FROM articles),
+                 (SELECT MAX(extracted_at) FROM articles)"""
+        ).fetchone()
+    else:
+        row = db.execute(
+            """SELECT COUNT(*), COALESCE(MAX(id), 0), MAX(extracted_at)
+               FROM articles INDEXED BY articles_extracted WHERE id <= ?""",
+            (max_id,),
+        ).fetchone()
+    return {"articles": row[0], "max_article_id": row[1], "last_extracted_at": row[2]}

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from monitor.archive.backend import Database, Row, Transaction, chunks
+from monitor.archive.changes import next_change
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
 from monitor.models import Decision, FeedRow, Hint
@@ -128,9 +129,9 @@ class FeedStore:
         if row is None or sorted(json.loads(row["tags"] or "[]")) == sorted(tags):
             return
         self.db.execute(
-            """UPDATE articles SET indexed_at = NULL WHERE indexed_at IS NOT NULL
-                 AND id IN (SELECT article_id FROM entries WHERE feed_id = ?)""",
-            (row["id"],),
+            """UPDATE articles SET indexed_at = NULL, change_seq = ?
+               WHERE id IN (SELECT article_id FROM entries WHERE feed_id = ?)""",
+            (next_change(self.db), row["id"]),
         )
 
     def tags_of_articles(self, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:

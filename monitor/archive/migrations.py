@@ -336,6 +336,21 @@ def m008_collectors(db: Script) -> None:
     )
 
 
+def m009_change_sequence(db: Script) -> None:
+    db.executescript(
+        """
+        -- The change sequence search nodes follow (monitor.archive.changes): one counter, and
+        -- the number of each article's latest change. The articles stored so far are changes
+        -- numbered by their ids.
+        CREATE TABLE change_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+        ALTER TABLE articles ADD COLUMN change_seq INTEGER;
+        UPDATE articles SET change_seq = id;
+        INSERT INTO change_counter (id, n) SELECT 1, COALESCE(MAX(id), 0) FROM articles;
+        CREATE INDEX articles_change_seq ON articles(change_seq, id);
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_saved_searches", m002_saved_searches),
@@ -345,6 +360,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m006_entries_by_article", m006_entries_by_article),
     ("m007_revisions", m007_revisions),
     ("m008_collectors", m008_collectors),
+    ("m009_change_sequence", m009_change_sequence),
 ]
 
 

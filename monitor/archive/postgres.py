@@ -25,6 +25,7 @@ try:
     import psycopg
     from psycopg.abc import Buffer
     from psycopg.adapt import Loader
+    from psycopg.conninfo import make_conninfo
     from psycopg.rows import RowMaker
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ArchiveError(
@@ -33,6 +34,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     ) from exc
 
 CONNECT_TIMEOUT_S = 10
+NAME = "press-monitor"
 _BUSY_STATES = frozenset({"55P03", "57014", "40P01", "40001"})
 _UNREACHABLE_STATES = frozenset({"57P01", "57P02", "57P03"})
 _UNUSABLE_CLASSES = ("53", "42501", "25006", "3D000", "28")
@@ -174,12 +176,10 @@ def connect_postgresql(dsn: str) -> PgConnection:
     """Open the archive's database; a server that can't be reached is ArchiveUnreachable."""
     where = describe(dsn)
     try:
+        # Named, so that an administrator sees the collectors (unless the URL names them).
+        named = dsn if "application_name=" in dsn else make_conninfo(dsn, application_name=NAME)
         raw = psycopg.connect(
-            dsn,
-            autocommit=True,
-            row_factory=_rows,
-            connect_timeout=CONNECT_TIMEOUT_S,
-            application_name="press-monitor",
+            named, autocommit=True, row_factory=_rows, connect_timeout=CONNECT_TIMEOUT_S
         )
     except psycopg.Error as exc:
         raise ArchiveUnreachable(

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitor.archive.backend import Database, Row, Transaction, chunks
+from monitor.archive.changes import next_change
 from monitor.archive.clusters import Clusters
 from monitor.archive.rows import ARTICLE_COLUMNS, article_values
 from monitor.models import Article, NearDup, WarcLocation
@@ -227,11 +228,12 @@ class Revisions:
         so that `monitor reextract` makes the latest version."""
         self.db.execute(
             f"""UPDATE articles SET {", ".join(f"{c}=?" for c in ARTICLE_COLUMNS)},
-                  fingerprint=?, extracted_at=?, indexed_at=NULL WHERE id=?""",
+                  fingerprint=?, extracted_at=?, indexed_at=NULL, change_seq=? WHERE id=?""",
             (
                 *article_values(edit.article),
                 edit.near_dup.fingerprint if edit.near_dup else None,
                 to_iso(fetched.at),
+                next_change(self.db),
                 article_id,
             ),
         )
@@ -271,8 +273,9 @@ class Revisions:
         """Mark the article gone (it stays, marked, in the index); False if it already was."""
         with Transaction(self.db):
             marked = self.db.execute(
-                "UPDATE articles SET gone_at=?, indexed_at=NULL WHERE id=? AND gone_at IS NULL",
-                (to_iso(at), article_id),
+                """UPDATE articles SET gone_at=?, indexed_at=NULL, change_seq=?
+                   WHERE id=? AND gone_at IS NULL""",
+                (to_iso(at), next_change(self.db), article_id),
             ).rowcount
             if marked:
                 number = self.current_number(article_id)
@@ -291,9 +294,9 @@ class Revisions:
         """The article is there again; False if it was not gone."""
         with Transaction(self.db):
             marked = self.db.execute(
-                """UPDATE articles SET gone_at=NULL, indexed_at=NULL
+                """UPDATE articles SET gone_at=NULL, indexed_at=NULL, change_seq=?
                    WHERE id=? AND gone_at IS NOT NULL""",
-                (article_id,),
+                (next_change(self.db), article_id),
             ).rowcount
             if marked:
                 number = self.current_number(article_id)

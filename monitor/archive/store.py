@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from monitor.archive.backend import Database, Transaction, chunks
+from monitor.archive.changes import Changes, next_change
 from monitor.archive.claims import Claims
 from monitor.archive.clusters import Clusters
 from monitor.archive.connection import open_database
-from monitor.archive.counts import MAX_ATTEMPTS, counts
+from monitor.archive.counts import MAX_ATTEMPTS, corpus_snapshot, counts
 from monitor.archive.feeds import FeedStore
 from monitor.archive.fetch_log import FetchLog
 from monitor.archive.revisions import Revisions
@@ -76,6 +77,7 @@ class Archive:
     def _bind(self, db: Database) -> None:
         self.db = db
         self.claims = Claims(self.db)
+        self.changes = Changes(self.db)
         self.feeds = FeedStore(self.db)
         self.fetch_log = FetchLog(self.db)
         self.clusters = Clusters(self.db)
@@ -246,14 +248,13 @@ class Archive:
             if same is not None:
                 self.db.execute("UPDATE pages SET merged_into=? WHERE id=?", (same, page_id))
                 self._link_entries(page_key, same)
-                # Its feeds (and their tags) are now the article's too: index it again.
-                self.db.execute("UPDATE articles SET indexed_at=NULL WHERE id=?", (same,))
+                self._changed(same)  # its feeds (and their tags) are now the article's too
                 return Stored(same, merged=True, cluster_id=None)
             cluster_id = self.clusters.assign(near_dup) if near_dup else None
             row = self.db.execute(
                 f"""INSERT INTO articles (page_id, url, source, extracted_at, cluster_id,
-                      fingerprint, {", ".join(ARTICLE_COLUMNS)})
-                    VALUES (?, ?, ?, ?, ?, ?, {", ".join("?" * len(ARTICLE_COLUMNS))})
+                      fingerprint, change_seq, {", ".join(ARTICLE_COLUMNS)})
+                    VALUES (?, ?, ?, ?, ?, ?, ?, {", ".join("?" * len(ARTICLE_COLUMNS))})
                     RETURNING id""",
                 (
                     page_id,
@@ -262,6 +263,8 @@ class Archive:
                     at,
                     cluster_id,
                     near_dup.fingerprint if near_dup else None,
+                    # Taken last: the counter is held from here to the commit.
+                    next_change(self.db),
                     *article_values(article),
                 ),
             ).fetchone()
@@ -283,11 +286,18 @@ class Archive:
         ).fetchone()
         return None if same is None else int(same[0])
 
+    def _changed(self, article_id: int) -> None:
+        """The article is to be indexed again (by this archive's runs and by search nodes)."""
+        self.db.execute(
+            "UPDATE articles SET indexed_at=NULL, change_seq=? WHERE id=?",
+            (next_change(self.db), article_id),
+        )
+
     def _reindex_entry_article(self, feed_id: int, guid: str) -> None:
         self.db.execute(
-            """UPDATE articles SET indexed_at=NULL WHERE id =
+            """UPDATE articles SET indexed_at=NULL, change_seq=? WHERE id =
                  (SELECT article_id FROM entries WHERE feed_id = ? AND guid = ?)""",
-            (feed_id, guid),
+            (next_change(self.db), feed_id, guid),
         )
 
     def _link_entries(self, url_key: str, article_id: int) -> None:
@@ -334,11 +344,12 @@ class Archive:
         with Transaction(self.db):
             self.db.execute(
                 f"""UPDATE articles SET {", ".join(f"{c}=?" for c in ARTICLE_COLUMNS)},
-                      fingerprint=?, extracted_at=?, indexed_at=NULL WHERE id=?""",
+                      fingerprint=?, extracted_at=?, indexed_at=NULL, change_seq=? WHERE id=?""",
                 (
                     *article_values(article),
                     fingerprint.fingerprint if fingerprint else None,
                     now_iso(),
+                    next_change(self.db),
                     article_id,
                 ),
             )
@@ -461,22 +472,8 @@ class Archive:
         small index on extraction times, never their rows (which hold the texts): a few
         milliseconds for a million articles, not seconds.
         """
-        if max_id is None:
-            row = self.db.execute(
-                """SELECT (SELECT COUNT(*) FROM articles INDEXED BY articles_extracted),
-                     (SELECT COALESCE(MAX(id), 0) FROM articles),
-                     (SELECT MAX(extracted_at) FROM articles)"""
-            ).fetchone()
-        else:
-            row = self.db.execute(
-                """SELECT COUNT(*), COALESCE(MAX(id), 0), MAX(extracted_at)
-                   FROM articles INDEXED BY articles_extracted WHERE id <= ?""",
-                (max_id,),
-            ).fetchone()
         return {
-            "articles": row[0],
-            "max_article_id": row[1],
-            "last_extracted_at": row[2],
+            **corpus_snapshot(self.db, max_id),
             **self.revisions.snapshot(max_id=max_id, max_event_id=max_event_id),
         }
 

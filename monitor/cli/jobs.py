@@ -21,6 +21,8 @@ from monitor.cli.progress import progress_bar
 from monitor.cli.signals import stop_on_signals
 from monitor.collect.http import Fetcher
 from monitor.errors import EXIT_INTERRUPTED, ArchiveLocked, ConfigError
+from monitor.jobs.follow import follow as follow_changes
+from monitor.jobs.follow import index_changes, position_path
 from monitor.jobs.indexing import index_pending, reindex
 from monitor.jobs.reextract import reextract
 from monitor.jobs.run import RunSummary
@@ -156,6 +158,41 @@ def watch(app: App, wait: float) -> None:
         f"stopped after {summary.cycles} runs"
         + (f" ({summary.failed_cycles} failed; see {app.log_dir})" if summary.failed_cycles else "")
     )
+    sys.exit(EXIT_INTERRUPTED)
+
+
+@click.command("index")
+@writes
+@click.option("--follow", is_flag=True, help="Keep indexing what changes, until SIGTERM or Ctrl-C.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=5.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --follow: how often to look for changes.",
+)
+@pass_app
+def index_command(app: App, follow: bool, interval: float) -> None:
+    """Bring this node's search index up to date with the archive: index the articles new or
+    changed since its last position (kept beside the index), as a search node of an archive
+    that collectors on other machines share (PostgreSQL) does.
+
+    With --follow it keeps doing so every --interval seconds until SIGTERM or Ctrl-C (exit
+    130). However it stops, it takes up from its position: nothing is missed, nothing is
+    indexed twice.
+
+    Example: monitor index --follow     (on a search node, as a systemd service)
+    """
+    engine, path = app.writable_engine(), position_path(app.config.index_dir)
+    if not follow:
+        count = index_changes(app.archive, engine, path)
+        app.console.print(f"indexed {count} new or changed articles")
+        return
+    with stop_on_signals() as stop:
+        app.err.print(f"following {app.archive.db.where}; position: {path}")
+        count = follow_changes(app.archive, engine, path, stop=stop, interval=interval)
+    app.err.print(f"stopped after indexing {count} new or changed articles")
     sys.exit(EXIT_INTERRUPTED)
 
 

@@ -23,7 +23,7 @@ from monitor.cli.demo import demo
 from monitor.cli.export import export_command
 from monitor.cli.feeds import feeds
 from monitor.cli.help_topics import help_command
-from monitor.cli.jobs import reextract_command, reindex_command, run, watch
+from monitor.cli.jobs import index_command, reextract_command, reindex_command, run, watch
 from monitor.cli.logs import LOG_DIR, log_internal_error
 from monitor.cli.pages import pages
 from monitor.cli.revisions import changes, diff, revisit
@@ -158,6 +158,7 @@ for command in (
     show,
     report,
     stats,
+    index_command,
     reindex_command,
     reextract_command,
     searches,

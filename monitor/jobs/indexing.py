@@ -38,7 +38,7 @@ def to_document(article: ArticleRecord, tags: Iterable[str] = ()) -> Document:
     )
 
 
-def _documents(archive: Archive, batch: list[ArticleRecord]) -> list[Document]:
+def documents(archive: Archive, batch: list[ArticleRecord]) -> list[Document]:
     tags = archive.feeds.tags_of_articles(a.id for a in batch)
     return [to_document(a, tags.get(a.id, ())) for a in batch]
 
@@ -76,7 +76,7 @@ def index_pending(
     progress(Progress("index", total=archive.stats()["articles_unindexed"]))
     done = 0
     for batch in _batches(archive.unindexed_articles(), BATCH):
-        engine.add(_documents(archive, batch))
+        engine.add(documents(archive, batch))
         engine.commit()
         archive.mark_indexed(a.id for a in batch)
         done += len(batch)
@@ -97,7 +97,7 @@ def reindex(
     archive.mark_indexed([], reset_all=True)
     done = 0
     for batch in _batches(archive.articles(), BATCH):
-        engine.add(_documents(archive, batch))
+        engine.add(documents(archive, batch))
         done += len(batch)
         progress(Progress("index", advance=len(batch)))
         if done % (BATCH * 10) == 0:
