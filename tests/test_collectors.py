@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import signal
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,29 +86,53 @@ def test_three_collectors_fetch_every_page_once_and_space_the_host(
     assert warcs and all(name.startswith("press-monitor-") for name in warcs)
 
 
-def test_a_killed_collector_loses_nothing_and_its_claims_return_after_the_lease(
+def test_a_killed_collector_loses_nothing_and_its_claims_return_at_once(
     tmp_path: Path, site: LocalSite, dsn: str
 ) -> None:
     pages = serve_articles(site, 10, delay=0.2)
-    first = collector(tmp_path / "first", site, ["/tin.rss"], lease=2)
-    second = collector(tmp_path / "second", site, ["/tin.rss"], lease=2)
+    first = collector(tmp_path / "first", site, ["/tin.rss"])
+    second = collector(tmp_path / "second", site, ["/tin.rss"])
     doomed = started(first, dsn)
     wait_until(lambda: sum(site.hits(path) for path in pages) >= 3)
     doomed.kill()
-    # What it claimed is still held, by no one alive, until the lease lapses.
+    # Its claims are still written on the pages, but its connection (and session lock) went
+    # with it: another collector takes them without waiting for the lease (60 s).
     held = "SELECT COUNT(*) FROM pages WHERE claimed_by IS NOT NULL AND state = 'new'"
-    assert rows(dsn, held)[0][0] > 0  # type: ignore[operator]
-    lapsed = (
-        "SELECT COUNT(*) FROM pages WHERE claimed_until >= "
-        "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS+00:00')"
-    )
-    wait_until(lambda: rows(dsn, lapsed) == [(0,)])
+    assert articles(dsn) < 10 and int(str(rows(dsn, held)[0][0])) > 0
     code, _out, err = started(second, dsn).finish()
     assert code == 0, err
     assert rows(dsn, "SELECT COUNT(*), COUNT(DISTINCT url) FROM articles") == [(10, 10)]
     # Only the page in flight when it was killed may have been asked for twice.
     assert sum(site.hits(path) - 1 for path in pages) <= 1
     assert all(site.hits(path) >= 1 for path in pages)
+
+
+def test_a_hung_collector_s_claims_return_after_the_lease(
+    tmp_path: Path, site: LocalSite, dsn: str
+) -> None:
+    pages = serve_articles(site, 10, delay=0.2)
+    first = collector(tmp_path / "first", site, ["/tin.rss"], lease=3)
+    second = collector(tmp_path / "second", site, ["/tin.rss"], lease=3)
+    hung = started(first, dsn)
+    try:
+        wait_until(lambda: sum(site.hits(path) for path in pages) >= 3)
+        hung.signal(signal.SIGSTOP)  # connected, and doing nothing
+        fetched = {path: site.hits(path) for path in pages}
+        code, _out, err = started(second, dsn).finish()
+        assert code == 0, err
+        if time.monotonic() - hung.started < 3:
+            assert {path: site.hits(path) for path in pages} == fetched
+        lapsed = (
+            "SELECT COUNT(*) FROM pages WHERE claimed_until >= "
+            "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS+00:00')"
+        )
+        wait_until(lambda: rows(dsn, lapsed) == [(0,)])
+        code, _out, err = started(second, dsn).finish()
+        assert code == 0, err
+    finally:
+        hung.kill()
+    assert rows(dsn, "SELECT COUNT(*), COUNT(DISTINCT url) FROM articles") == [(10, 10)]
+    assert sum(site.hits(path) - 1 for path in pages) <= 1
 
 
 def test_a_database_that_ends_the_connections_ends_the_run_with_75_and_the_next_resumes(

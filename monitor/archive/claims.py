@@ -3,9 +3,11 @@
 A collector claims the due feeds and the pending pages it will work on (`SELECT … FOR UPDATE
 SKIP LOCKED`: two collectors asking at once get different rows, neither waits for the other),
 and holds each claim until `lease` seconds from its last renewal. Recording a poll or a page
-ends its claim; `release` ends the rest when the collector stops. A collector that dies (kill -9,
-a lost machine) renews nothing: its claims lapse after the lease and the rows go back to the
-pool. SQLite archives have one writer at a time (the storage dir's lock) and never claim.
+ends its claim; `release` ends the rest when the collector stops. While it works, a collector
+holds a session lock of the database named after its id: one that dies (kill -9, a database
+restart) loses it with its connection, and its claims are free at once; one that hangs while
+still connected renews nothing, and its claims lapse after the lease. SQLite archives have one
+writer at a time (the storage dir's lock) and never claim.
 """
 
 from __future__ import annotations
@@ -25,6 +27,19 @@ from monitor.timestamps import to_iso
 DEFAULT_LEASE = 300.0
 
 
+def _key(expression: str) -> str:
+    """The advisory-lock key half `hashtext(expression)` as pg_locks shows it (an oid)."""
+    return f"(hashtext({expression})::bigint & 4294967295)::text::oid"
+
+
+def alive(column: str) -> str:
+    """SQL: whether the collector named in `column` is connected (holds its session lock)."""
+    return (
+        "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 "
+        f"AND classid = {_key('current_schema()')} AND objid = {_key(column)})"
+    )
+
+
 def machine_name() -> str:
     """This machine's name as a file name may carry it."""
     return re.sub(r"[^A-Za-z0-9.-]+", "-", socket.gethostname()) or "host"
@@ -40,6 +55,7 @@ class Collector:
     id: str = ""
     renewed: float = field(default_factory=time.monotonic)
     stages: set[str] = field(default_factory=set)  # `Claims.stage`s it holds
+    registered: bool = False  # holds its session lock (`Claims.register`)
 
     def __post_init__(self) -> None:
         self.id = self.id or f"{self.machine}-{os.getpid()}"
@@ -69,7 +85,8 @@ class Claims:
         rows = self.db.execute(
             f"""UPDATE feeds SET claimed_by = ?, claimed_until = ?
                 WHERE id IN (SELECT id FROM feeds WHERE removed_at IS NULL AND {which}
-                  AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?)
+                  AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?
+                       OR NOT {alive("claimed_by")})
                   FOR UPDATE SKIP LOCKED)
                 RETURNING id, next_poll_at""",
             (collector.id, collector.until(), *params, now, collector.id),
@@ -80,10 +97,11 @@ class Claims:
         """Claim the pending pages no one holds (`Archive.pending_pages`' choice); their ids."""
         now = str(to_iso(datetime.now(UTC)))
         rows = self.db.execute(
-            """UPDATE pages SET claimed_by = ?, claimed_until = ?
+            f"""UPDATE pages SET claimed_by = ?, claimed_until = ?
                WHERE id IN (SELECT p.id FROM pages p
                  WHERE (p.state = 'new' OR (p.state = 'failed' AND p.attempts < ?))
-                   AND (p.claimed_until IS NULL OR p.claimed_until < ? OR p.claimed_by = ?)
+                   AND (p.claimed_until IS NULL OR p.claimed_until < ? OR p.claimed_by = ?
+                        OR NOT {alive("p.claimed_by")})
                    AND EXISTS (SELECT 1 FROM entries le JOIN feeds lf ON lf.id = le.feed_id
                                WHERE le.url_key = p.url_key AND lf.removed_at IS NULL)
                  FOR UPDATE OF p SKIP LOCKED)
@@ -91,6 +109,21 @@ class Claims:
             (collector.id, collector.until(), MAX_ATTEMPTS, now, collector.id),
         ).fetchall()
         return sorted(row[0] for row in rows)
+
+    def register(self, collector: Collector) -> None:
+        """Take the collector's session lock (before it claims anything): its claims are
+        alive while the lock is held. A collector that hangs inside a transaction would hold
+        its rows' locks (and the change counter) from the others: the server ends such a
+        session after the lease."""
+        if not collector.registered:
+            self.db.execute(
+                f"SET idle_in_transaction_session_timeout = {int(collector.lease * 1000)}"
+            )
+            self.db.execute(
+                "SELECT pg_advisory_lock(hashtext(current_schema()), hashtext(?))",
+                (collector.id,),
+            )
+            collector.registered = True
 
     def renew(self, collector: Collector) -> None:
         """Push the collector's claims a lease ahead (call it well within the lease)."""
@@ -121,6 +154,12 @@ class Claims:
         for name in sorted(collector.stages):
             self.db.execute("SELECT pg_advisory_unlock(hashtext(current_schema() || ?))", (name,))
         collector.stages.clear()
+        if collector.registered:
+            collector.registered = False
+            self.db.execute(
+                "SELECT pg_advisory_unlock(hashtext(current_schema()), hashtext(?))",
+                (collector.id,),
+            )
         with Transaction(self.db):
             for table in ("feeds", "pages"):
                 self.db.execute(

@@ -4,7 +4,8 @@ The `hosts` table (migration m008) is the shared memory: a collector about to as
 something holds it (`held_by`, until `held_until`) once its `next_at` has come; when the
 request is over it sets `next_at` to now plus `per_host_delay` and lets go. Times are the
 database server's clock, so collectors on machines whose clocks differ still space their
-requests right. A collector that dies holding a host loses it when `held_until` passes.
+requests right. A collector that dies holding a host loses it with its connection (see
+`claims`), or when `held_until` passes if it hangs.
 
 The statements run on a connection of their own, from the fetcher's worker threads, outside
 the transactions of the archive's connection.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import threading
 
 from monitor.archive.backend import Database
-from monitor.archive.claims import Collector
+from monitor.archive.claims import Collector, alive
 
 # While another collector holds the host: how often to look again (its request is short).
 _POLL = 0.02
@@ -45,7 +46,8 @@ class HostLeases:
                 held = self.db.execute(
                     f"""UPDATE hosts SET held_by = ?, held_until = {_NOW} + ?
                         WHERE host = ? AND next_at <= {_NOW}
-                          AND (held_by IS NULL OR held_until < {_NOW})
+                          AND (held_by IS NULL OR held_until < {_NOW}
+                               OR NOT {alive("held_by")})
                         RETURNING host""",
                     (self.collector.id, self.collector.lease, host),
                 ).fetchone()

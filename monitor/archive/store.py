@@ -1,9 +1,9 @@
-"""The SQLite archive: the truth from which the index and every report are derived.
+"""The archive (SQLite or PostgreSQL): the truth from which the index and every report derive.
 
 Feed entries, every fetched page (its headers, and its raw bytes here for archives older than
 the WARC files) and the articles extracted from them; the feeds, the fetch log, near-duplicate
-clusters and saved searches are parts composed over the same connection. WAL mode lets
-searches read while a run writes.
+clusters and saved searches are parts composed over the same connection. Readers read while a
+run writes (SQLite's WAL mode; PostgreSQL's snapshots).
 """
 
 from __future__ import annotations

@@ -111,6 +111,8 @@ def run(
     summary = RunSummary(run_id=archive.fetch_log.start_run(collector.id if collector else None))
     report = progress if collector is None else _renewing(progress, archive, collector)
     try:
+        if collector is not None:
+            archive.claims.register(collector)
         _run(
             config,
             archive,
