@@ -14,6 +14,7 @@ every request with its arrival time.
 
 Output per setting: {"collectors", "feeds", "hosts", "articles" (stored), "wall_s" (first
 start to last exit), "articles_per_s", "requests" (all, robots.txt included),
+"pages_per_collector" (pages fetched by each, fewest first),
 "duplicate_fetches" (requests for a feed or page beyond its first; must be 0),
 "robots_requests" (each collector reads a host's robots.txt it has not seen), "min_host_gap_s" (the
 smallest time between two requests to one host over all hosts; never below the delay),
@@ -191,6 +192,12 @@ def setting(
         with psycopg.connect(dsn, autocommit=True) as db:
             row = db.execute("SELECT COUNT(*) FROM articles").fetchone()
             articles = int(row[0]) if row else 0
+            shares = sorted(
+                int(count)
+                for (count,) in db.execute(
+                    "SELECT COUNT(*) FROM pages WHERE state = 'done' GROUP BY fetched_by"
+                )
+            )
     # robots.txt is each collector's to read (once per host per day, kept in the archive for
     # the next runs): two collectors starting together both read it.
     paths = Counter((port, path) for port, path, _at in web.log if not path.endswith("/robots.txt"))
@@ -206,6 +213,7 @@ def setting(
         "wall_s": round(wall, 2),
         "articles_per_s": round(articles / wall, 1),
         "requests": len(web.log),
+        "pages_per_collector": shares,
         "duplicate_fetches": sum(count - 1 for count in paths.values()),
         "robots_requests": sum(path.endswith("/robots.txt") for _port, path, _at in web.log),
         "min_host_gap_s": round(min(gaps), 4) if gaps else None,

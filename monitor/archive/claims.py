@@ -40,6 +40,10 @@ def alive(column: str) -> str:
     )
 
 
+def _limit(limit: int | None) -> str:
+    return "" if limit is None else f"LIMIT {int(limit)}"
+
+
 def machine_name() -> str:
     """This machine's name as a file name may carry it."""
     return re.sub(r"[^A-Za-z0-9.-]+", "-", socket.gethostname()) or "host"
@@ -56,6 +60,8 @@ class Collector:
     renewed: float = field(default_factory=time.monotonic)
     stages: set[str] = field(default_factory=set)  # `Claims.stage`s it holds
     registered: bool = False  # holds its session lock (`Claims.register`)
+    # Feeds claimed at a time (pages: twice as many): collectors starting together share.
+    batch: int = 100
 
     def __post_init__(self) -> None:
         self.id = self.id or f"{self.machine}-{os.getpid()}"
@@ -70,9 +76,11 @@ class Claims:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def feeds(self, collector: Collector, ids: list[int] | None = None) -> list[int]:
-        """Claim the due feeds no one holds (of `ids` only, due or not, when given); returns
-        their ids, most overdue first."""
+    def feeds(
+        self, collector: Collector, ids: list[int] | None = None, *, limit: int | None = None
+    ) -> list[int]:
+        """Claim the due feeds no one holds, the most overdue first, at most `limit` (of `ids`
+        only, due or not, when given); returns their ids in that order."""
         now = str(to_iso(datetime.now(UTC)))
         if ids == []:
             return []
@@ -85,28 +93,35 @@ class Claims:
         rows = self.db.execute(
             f"""UPDATE feeds SET claimed_by = ?, claimed_until = ?
                 WHERE id IN (SELECT id FROM feeds WHERE removed_at IS NULL AND {which}
-                  AND (claimed_until IS NULL OR claimed_until < ? OR claimed_by = ?
+                  AND (claimed_until IS NULL OR claimed_until < ?
                        OR NOT {alive("claimed_by")})
+                  ORDER BY COALESCE(next_poll_at, ''), id {_limit(limit)}
                   FOR UPDATE SKIP LOCKED)
                 RETURNING id, next_poll_at""",
-            (collector.id, collector.until(), *params, now, collector.id),
+            (collector.id, collector.until(), *params, now),
         ).fetchall()
         return [row[0] for row in sorted(rows, key=lambda row: (row[1] or "", row[0]))]
 
-    def pages(self, collector: Collector) -> list[int]:
-        """Claim the pending pages no one holds (`Archive.pending_pages`' choice); their ids."""
+    def pages(
+        self, collector: Collector, *, limit: int | None = None, since: datetime | None = None
+    ) -> list[int]:
+        """Claim the pending pages no one holds (`Archive.pending_pages`' choice), at most
+        `limit`, none tried since `since` (a page that failed earlier in this run waits for
+        the next); their ids."""
         now = str(to_iso(datetime.now(UTC)))
         rows = self.db.execute(
             f"""UPDATE pages SET claimed_by = ?, claimed_until = ?
                WHERE id IN (SELECT p.id FROM pages p
                  WHERE (p.state = 'new' OR (p.state = 'failed' AND p.attempts < ?))
-                   AND (p.claimed_until IS NULL OR p.claimed_until < ? OR p.claimed_by = ?
+                   AND (p.claimed_until IS NULL OR p.claimed_until < ?
                         OR NOT {alive("p.claimed_by")})
+                   AND (p.fetched_at IS NULL OR p.fetched_at < ?)
                    AND EXISTS (SELECT 1 FROM entries le JOIN feeds lf ON lf.id = le.feed_id
                                WHERE le.url_key = p.url_key AND lf.removed_at IS NULL)
+                 ORDER BY p.id {_limit(limit)}
                  FOR UPDATE OF p SKIP LOCKED)
                RETURNING id""",
-            (collector.id, collector.until(), MAX_ATTEMPTS, now, collector.id),
+            (collector.id, collector.until(), MAX_ATTEMPTS, now, to_iso(since) or "~"),
         ).fetchall()
         return sorted(row[0] for row in rows)
 

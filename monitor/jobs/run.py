@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -151,10 +152,6 @@ def _run(
 ) -> None:
     archive.sync_feeds(config.feeds)
     active = archive.feeds.all()
-    feeds = _feeds_to_poll(archive, active, all_feeds, only, collector)
-    summary.feeds_due = len(feeds)
-    summary.feeds_not_due = max(0, len(active) - len(feeds))
-    report(Progress("feeds", total=len(feeds)))
     fetcher.load_robots(archive.fetch_log.robots_files())
     with open_warc(config, collector) as warc:
         poller = Poller(
@@ -167,21 +164,23 @@ def _run(
                 warc, response, datetime.now(UTC), metadata
             ),
         )
-        stage = poller.poll_all(
-            feeds, lambda feed: report(Progress("feeds", advance=1, label=feed.source))
-        )
+        stage = poller.stage
+        for feeds in _feed_batches(archive, active, all_feeds, only, collector):
+            summary.feeds_due += len(feeds)
+            report(Progress("feeds", total=len(feeds)))
+            poller.poll_all(
+                feeds, lambda feed: report(Progress("feeds", advance=1, label=feed.source))
+            )
+            if fetcher.stop.is_set():
+                break
+        summary.feeds_not_due = max(0, len(active) - summary.feeds_due)
         summary.feeds_ok, summary.feeds_failed = stage.ok, stage.failed
         summary.feeds_unchanged, summary.feeds_deferred = stage.unchanged, stage.deferred
         summary.entries_seen, summary.entries_new = stage.entries_seen, stage.entries_new
         summary.failures.extend(stage.failures)
         summary.warnings.extend(stage.warnings)
         summary.articles_known = archive.count_known(stage.seen_urls)
-        if not fetcher.stop.is_set():
-            pages = (
-                archive.pending_pages(archive.claims.pages(collector))
-                if collector
-                else archive.pending_pages()
-            )
+        for pages in _page_batches(archive, collector, fetcher.stop):
             _fetch_pages(pages, archive, fetcher, warc, summary, report)
         # Revisits are not claimed one by one: one collector at a time makes them.
         if not fetcher.stop.is_set() and _alone(archive, collector, "revisits"):
@@ -209,24 +208,47 @@ def _run(
     archive.fetch_log.finish_run(summary.run_id, summary.as_dict())
 
 
-def _feeds_to_poll(
+def _feed_batches(
     archive: Archive,
     active: list[FeedRow],
     all_feeds: bool,
     only: list[FeedRow] | None,
     collector: Collector | None,
-) -> list[FeedRow]:
-    if only is not None:
-        feeds = only
-    elif all_feeds:
-        feeds = active
+) -> Iterator[list[FeedRow]]:
+    """The feeds to poll: all at once alone; with other collectors, claimed a batch at a time
+    (the due ones), so that collectors starting together share them."""
+    if only is not None or all_feeds:
+        feeds = only if only is not None else active
+        if collector is not None:
+            feeds = archive.feeds.by_ids(archive.claims.feeds(collector, [f.id for f in feeds]))
+        yield feeds
     elif collector is None:
-        return archive.feeds.due(datetime.now(UTC))
+        yield archive.feeds.due(datetime.now(UTC))
     else:
-        return archive.feeds.by_ids(archive.claims.feeds(collector))
+        seen: set[int] = set()
+        # A feed due again within the run (a host that asked to wait) waits for the next.
+        while batch := [
+            i for i in archive.claims.feeds(collector, limit=collector.batch) if i not in seen
+        ]:
+            seen.update(batch)
+            yield archive.feeds.by_ids(batch)
+
+
+def _page_batches(
+    archive: Archive, collector: Collector | None, stop: threading.Event
+) -> Iterator[list[PageTask]]:
+    """The pages to fetch (until `stop`): all pending ones alone; with other collectors,
+    claimed a batch at a time, each page once in a run."""
+    if stop.is_set():
+        return
     if collector is None:
-        return feeds
-    return archive.feeds.by_ids(archive.claims.feeds(collector, [feed.id for feed in feeds]))
+        yield archive.pending_pages()
+        return
+    since = datetime.now(UTC)
+    while not stop.is_set() and (
+        batch := archive.claims.pages(collector, limit=collector.batch * 2, since=since)
+    ):
+        yield archive.pending_pages(batch)
 
 
 def _release(archive: Archive, collector: Collector) -> None:
