@@ -45,6 +45,7 @@ import corpus
 
 from index import Document, Engine, open_engine
 from monitor.archive import Archive
+from monitor.archive.backend import Transaction
 from monitor.archive.rows import ARTICLE_COLUMNS, article_values
 from monitor.config import FeedConfig
 from monitor.models import Article
@@ -97,7 +98,7 @@ def store(archive: Archive, first_id: int, docs: list[Document], feeds: dict[str
         )
     columns = ", ".join(ARTICLE_COLUMNS)
     marks = ", ".join("?" * len(ARTICLE_COLUMNS))
-    with archive.db:
+    with Transaction(archive.db):
         archive.db.executemany(
             """INSERT INTO pages (id, url, url_key, source, state, attempts, first_seen_at,
                  fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",

@@ -37,7 +37,7 @@ from pathlib import Path
 import corpus
 
 from monitor.archive import Archive
-from monitor.archive.sqlite import Transaction
+from monitor.archive.backend import Transaction
 from monitor.config import parse_config
 from monitor.extract.revision import text_hash
 from monitor.extract.word_diff import word_diff

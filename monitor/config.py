@@ -36,6 +36,8 @@ ENV_CONFIG = "MONITOR_CONFIG"
 PACKAGED_CONFIG = "default_config.toml"
 # An email address, or a web page about the research: what a publisher needs to reach you.
 _CONTACT_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+|https?://\S+\.\S+")
+# Overrides `[storage] database`: where the archive is, for every command.
+DATABASE_VARIABLE = "MONITOR_DATABASE"
 
 
 def default_user_agent(contact: str = "") -> str:
@@ -51,6 +53,10 @@ class StorageConfig:
     page_log_days: int
     warc: bool
     warc_max_mb: int
+    # A PostgreSQL archive several collectors share (postgresql://…); None: SQLite in `dir`.
+    database: str | None
+    # Seconds a collector's claims on feeds and pages hold without renewal (PostgreSQL only).
+    claim_lease: float
 
 
 @dataclass(frozen=True)
@@ -227,7 +233,13 @@ def _storage(v: _Validator, table: dict[str, Any], base: Path) -> StorageConfig:
     def count(key: str) -> int:
         return int(v.number(table, "storage", key, positive=True))
 
+    database = os.environ.get(DATABASE_VARIABLE) or v.string(table, "storage", "database")
+    if database and not database.startswith(("postgresql://", "postgres://")):
+        where = f"${DATABASE_VARIABLE}" if os.environ.get(DATABASE_VARIABLE) else "database"
+        v.fail("storage", "database", f'a "postgresql://user@host/dbname" URL ({where})', database)
     return StorageConfig(
+        database=database or None,
+        claim_lease=v.number(table, "storage", "claim_lease", positive=True),
         dir=storage_dir if storage_dir.is_absolute() else base / storage_dir,
         fetch_log_per_feed=count("fetch_log_per_feed"),
         page_log_days=count("page_log_days"),

@@ -5,9 +5,10 @@
   + NotFoundError: an id or name asked for on the command line does not exist (2)
     - UnknownSource: a source no feed or article has; the message names the closest (2)
   + SavedSearchError: a saved search name that is not allowed, or that is already taken (2)
-  + ArchiveError: the SQLite archive can't be opened, migrated or written (1)
+  + ArchiveError: the archive (SQLite or PostgreSQL) can't be opened, migrated or written (1)
     - ArchiveBusy: another process keeps the database busy past the timeout (75)
     - ArchiveLocked: another writer holds the storage dir's lock (75)
+    - ArchiveUnreachable: the PostgreSQL server can't be reached or ended the connection (75)
   + FetchError: a feed or page could not be fetched (recorded against its source; never fatal)
     - RobotsDisallowed: robots.txt forbids the URL for our user agent
     - HostDeferred: not requested, because the host asked us to wait (429/503) in this run
@@ -62,6 +63,13 @@ class ArchiveBusy(ArchiveError):
 
 class ArchiveLocked(ArchiveError):
     """Another writer (a run, a watch, a reindex…) holds the storage dir's lock."""
+
+    exit_code = EXIT_LOCKED
+
+
+class ArchiveUnreachable(ArchiveError):
+    """The PostgreSQL server of a shared archive can't be reached, or ended the connection
+    (a restart): what was committed stays, and the next run goes on from there."""
 
     exit_code = EXIT_LOCKED
 

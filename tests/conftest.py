@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitor.archive import Archive
+from tests.backends import BACKENDS, ArchiveTarget, postgresql_schema
 from tests.localsite import LocalSite
 
 PROXY_VARIABLES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY")
@@ -44,12 +45,24 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)
     monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "no-config" / "config.toml"))
+    monkeypatch.delenv("MONITOR_DATABASE", raising=False)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ArchiveTarget]:
+    """Where a test's archive is: a SQLite file in its directory, then a fresh PostgreSQL
+    schema of $MONITOR_TEST_DATABASE (dropped afterwards; skipped when that is unset)."""
+    if request.param == "sqlite":
+        yield ArchiveTarget(tmp_path / "data" / "archive.sqlite3")
+        return
+    with postgresql_schema() as dsn:
+        yield ArchiveTarget(tmp_path / "data" / "archive.sqlite3", dsn)
 
 
 @pytest.fixture
-def archive(tmp_path: Path) -> Iterator[Archive]:
-    """An empty archive in the test's directory, closed afterwards."""
-    with Archive(tmp_path / "archive.sqlite3") as opened:
+def archive(backend: ArchiveTarget) -> Iterator[Archive]:
+    """An empty archive (in each backend), closed afterwards."""
+    with backend.open() as opened:
         yield opened
 
 

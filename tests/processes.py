@@ -49,12 +49,12 @@ def rss_of(site: LocalSite, paths: Iterable[str]) -> str:
 
 
 def serve_articles(
-    site: LocalSite, count: int, *, delay: float = 0.0, feed: str = "/tin.rss"
+    site: LocalSite, count: int, *, delay: float = 0.0, feed: str = "/tin.rss", first: int = 0
 ) -> list[str]:
-    """`count` article pages at /bai/N.html, each answered after `delay` seconds, and a feed
-    listing them all; returns the page paths."""
-    paths = [f"/bai/{n}.html" for n in range(count)]
-    for n, path in enumerate(paths):
+    """`count` article pages at /bai/N.html (N from `first`), each answered after `delay`
+    seconds, and a feed listing them all; returns the page paths."""
+    paths = [f"/bai/{n}.html" for n in range(first, first + count)]
+    for n, path in enumerate(paths, start=first):
         site.route(path, handler=_page(n, delay))
     site.route(feed, body=rss_of(site, paths), content_type=RSS)
     return paths
@@ -80,8 +80,9 @@ class Monitor:
     started: float
 
     @classmethod
-    def start(cls, config: Path, *args: str) -> Monitor:
-        env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT)}
+    def start(cls, config: Path, *args: str, env: dict[str, str] | None = None) -> Monitor:
+        """`monitor --config CONFIG ARGS…`, with `env` added to this process's environment."""
+        env = {**os.environ, "COLUMNS": "200", "PYTHONPATH": str(ROOT), **(env or {})}
         env.pop("MONITOR_DEBUG", None)
         process = subprocess.Popen(
             [sys.executable, "-m", "monitor", "--config", str(config), *args],

@@ -4,10 +4,9 @@ and reports read about clusters (facts for counts, extras for hits)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 
-from monitor.archive.sqlite import Transaction, chunks
+from monitor.archive.backend import Database, Row, Transaction, chunks
 from monitor.models import ArticleExtras, ArticleFacts, NearDup
 from monitor.timestamps import from_iso
 
@@ -18,7 +17,7 @@ MAX_CANDIDATES = 200
 class Clusters:
     """The near-duplicate clusters of one archive connection (`Archive.clusters`)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def assign(self, near_dup: NearDup) -> int | None:
@@ -60,7 +59,7 @@ class Clusters:
     def add_keys(self, article_id: int, near_dup: NearDup) -> None:
         """Make the article a candidate for the lookups of later articles."""
         self.db.executemany(
-            "INSERT OR IGNORE INTO near_dup_keys (key, article_id) VALUES (?, ?)",
+            "INSERT INTO near_dup_keys (key, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
             [(key, article_id) for key in near_dup.keys],
         )
 
@@ -111,7 +110,7 @@ class Clusters:
 
     def extras(self, ids: Iterable[int]) -> dict[int, ArticleExtras]:
         """Date provenance, cluster, other outlets of the cluster, and quality flags."""
-        rows: list[sqlite3.Row] = []
+        rows: list[Row] = []
         for chunk, marks in chunks(sorted(set(ids)), 500):
             rows += self.db.execute(
                 f"""SELECT id, source, date_source, cluster_id, flags, gone_at FROM articles

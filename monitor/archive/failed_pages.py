@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from monitor.archive.store import MAX_ATTEMPTS, Archive
+from monitor.archive.counts import MAX_ATTEMPTS
+from monitor.archive.store import Archive
 from monitor.timestamps import from_iso, to_iso
 
 
@@ -28,9 +29,9 @@ def failed_pages(archive: Archive, *, since: datetime | None = None) -> list[Fai
     rows = archive.db.execute(
         """SELECT id, source, url, last_error, last_status, attempts, fetched_at, state
              FROM pages
-            WHERE state IN ('failed', 'skipped') AND (? IS NULL OR fetched_at >= ?)
+            WHERE state IN ('failed', 'skipped') AND fetched_at >= ?
             ORDER BY fetched_at DESC, id DESC""",
-        (to_iso(since) if since else None,) * 2,
+        (to_iso(since) if since else "",),
     ).fetchall()
     return [
         FailedPage(

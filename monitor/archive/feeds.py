@@ -8,11 +8,11 @@ so entries and the fetch log keep their feed.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from monitor.archive.sqlite import Transaction, chunks
+from monitor.archive.backend import Database, Row, Transaction, chunks
+from monitor.archive.changes import next_change
 from monitor.config import FeedConfig
 from monitor.errors import NotFoundError
 from monitor.models import Decision, FeedRow, Hint
@@ -26,7 +26,7 @@ class FeedStore:
     """Feed rows of one archive connection (`Archive.feeds`). Writes are single autocommitted
     statements, but for `sync`, which is one transaction."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def sync(self, feeds: Iterable[FeedConfig]) -> list[FeedRow]:
@@ -41,16 +41,21 @@ class FeedStore:
             for feed in feeds:
                 urls.append(feed.url)
                 self._retag(feed.url, feed.tags)
-                self.db.execute(
-                    """INSERT INTO feeds (url, source, name, language, tags, added_at, origin)
-                       VALUES (?, ?, ?, ?, ?, ?, 'config')
-                       ON CONFLICT(url) DO UPDATE SET source=excluded.source,
-                         name=excluded.name, language=excluded.language, tags=excluded.tags,
-                         origin='config',
+                values = (feed.source, feed.name, feed.language, json.dumps(feed.tags))
+                # Updated, else inserted: an upsert would spend an id of PostgreSQL's
+                # sequence on every known feed, and feed ids are shown.
+                if not self.db.execute(
+                    """UPDATE feeds SET source=?, name=?, language=?, tags=?, origin='config',
                          removed_at=CASE WHEN removed_by='cli' THEN removed_at END,
-                         removed_by=CASE WHEN removed_by='cli' THEN removed_by END""",
-                    (feed.url, feed.source, feed.name, feed.language, json.dumps(feed.tags), at),
-                )
+                         removed_by=CASE WHEN removed_by='cli' THEN removed_by END
+                       WHERE url=?""",
+                    (*values, feed.url),
+                ).rowcount:
+                    self.db.execute(
+                        """INSERT INTO feeds (url, source, name, language, tags, added_at, origin)
+                           VALUES (?, ?, ?, ?, ?, ?, 'config') ON CONFLICT(url) DO NOTHING""",
+                        (feed.url, *values, at),
+                    )
             placeholders = ",".join("?" * len(urls))
             self.db.execute(
                 f"""UPDATE feeds SET removed_at=?, removed_by='config'
@@ -124,9 +129,9 @@ class FeedStore:
         if row is None or sorted(json.loads(row["tags"] or "[]")) == sorted(tags):
             return
         self.db.execute(
-            """UPDATE articles SET indexed_at = NULL WHERE indexed_at IS NOT NULL
-                 AND id IN (SELECT article_id FROM entries WHERE feed_id = ?)""",
-            (row["id"],),
+            """UPDATE articles SET indexed_at = NULL, change_seq = ?
+               WHERE id IN (SELECT article_id FROM entries WHERE feed_id = ?)""",
+            (next_change(self.db), row["id"]),
         )
 
     def tags_of_articles(self, ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
@@ -135,10 +140,10 @@ class FeedStore:
         out: dict[int, dict[str, None]] = {}
         for chunk, marks in chunks(sorted(set(ids)), 500):
             for article_id, tags in self.db.execute(
-                f"""SELECT DISTINCT e.article_id, f.tags FROM entries e
+                f"""SELECT e.article_id, f.tags FROM entries e
                     JOIN feeds f ON f.id = e.feed_id
                     WHERE e.article_id IN ({marks}) AND f.tags NOT IN ('', '[]')
-                    ORDER BY e.article_id, f.id""",
+                    GROUP BY e.article_id, f.id, f.tags ORDER BY e.article_id, f.id""",
                 chunk,
             ):
                 out.setdefault(article_id, {}).update(dict.fromkeys(json.loads(tags)))
@@ -212,7 +217,7 @@ class FeedStore:
                  etag=COALESCE(?, etag), last_modified=COALESCE(?, last_modified),
                  content_hash=COALESCE(?, content_hash),
                  poll_interval=?, next_poll_at=?, schedule_reason=?,
-                 hint_seconds=?, hint_source=?
+                 hint_seconds=?, hint_source=?, claimed_by=NULL, claimed_until=NULL
                WHERE id=?""",
             (
                 at,
@@ -237,7 +242,8 @@ class FeedStore:
         self.db.execute(
             """UPDATE feeds SET last_polled_at=?, last_status=?, last_error=?,
                  consecutive_failures=consecutive_failures+1, failure_score=?,
-                 poll_interval=?, next_poll_at=?, schedule_reason=?
+                 poll_interval=?, next_poll_at=?, schedule_reason=?,
+                 claimed_by=NULL, claimed_until=NULL
                WHERE id=?""",
             (
                 now_iso(),
@@ -261,7 +267,8 @@ class FeedStore:
 
     def set_next_poll(self, feed_id: int, at: datetime, *, reason: str) -> None:
         self.db.execute(
-            "UPDATE feeds SET next_poll_at=?, schedule_reason=? WHERE id=?",
+            """UPDATE feeds SET next_poll_at=?, schedule_reason=?, claimed_by=NULL,
+                 claimed_until=NULL WHERE id=?""",
             (to_iso(at), reason, feed_id),
         )
 
@@ -281,12 +288,20 @@ class FeedStore:
             for row in self.db.execute("SELECT id, added_at FROM feeds").fetchall()
         }
 
+    def by_ids(self, ids: list[int]) -> list[FeedRow]:
+        """The feeds of `ids`, in that order."""
+        found: dict[int, FeedRow] = {}
+        for chunk, marks in chunks(ids, 500):
+            for row in self.db.execute(f"SELECT * FROM feeds WHERE id IN ({marks})", chunk):
+                found[row["id"]] = _feed_row(row)
+        return [found[i] for i in ids if i in found]
+
     def _by_url(self, url: str) -> FeedRow | None:
         row = self.db.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
         return _feed_row(row) if row else None
 
 
-def _feed_row(row: sqlite3.Row) -> FeedRow:
+def _feed_row(row: Row) -> FeedRow:
     return FeedRow(
         id=row["id"],
         url=row["url"],

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.archive.sqlite import Transaction
+from monitor.archive.backend import Database, Row, Transaction
 from monitor.models import WarcLocation
 from monitor.safe_text import maybe_line
 from monitor.timestamps import now_iso, to_iso
@@ -16,12 +15,15 @@ from monitor.timestamps import now_iso, to_iso
 class FetchLog:
     """Runs, the fetch log and kept robots.txt files of one archive connection."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
-    def start_run(self) -> int:
-        cursor = self.db.execute("INSERT INTO runs (started_at) VALUES (?)", (now_iso(),))
-        return int(cursor.lastrowid or 0)
+    def start_run(self, collector: str | None = None) -> int:
+        row = self.db.execute(
+            "INSERT INTO runs (started_at, collector) VALUES (?, ?) RETURNING id",
+            (now_iso(), collector),
+        ).fetchone()
+        return int(row[0])
 
     def finish_run(self, run_id: int, summary: dict[str, Any]) -> None:
         self.db.execute(
@@ -83,7 +85,7 @@ class FetchLog:
                 """DELETE FROM fetch_log WHERE kind='feed' AND id IN (
                      SELECT id FROM (
                        SELECT id, ROW_NUMBER() OVER (PARTITION BY feed_id ORDER BY id DESC) AS n
-                       FROM fetch_log WHERE kind='feed')
+                       FROM fetch_log WHERE kind='feed') AS numbered
                      WHERE n > ?)""",
                 (per_feed,),
             ).rowcount
@@ -92,14 +94,14 @@ class FetchLog:
             ).rowcount
         return int(feeds) + int(pages)
 
-    def failures(self, run_id: int) -> list[sqlite3.Row]:
+    def failures(self, run_id: int) -> list[Row]:
         return self.db.execute(
             """SELECT kind, source, url, status, error FROM fetch_log
                WHERE run_id=? AND outcome='failed' ORDER BY id""",
             (run_id,),
         ).fetchall()
 
-    def polls(self, run_id: int) -> list[sqlite3.Row]:
+    def polls(self, run_id: int) -> list[Row]:
         """The feed rows of one run, in the order they were written."""
         return self.db.execute(
             """SELECT feed_id, source, url, status, outcome, entries_seen, entries_new, error,
@@ -119,6 +121,7 @@ class FetchLog:
             self.db.executemany(
                 """INSERT INTO robots (host, body, fetched_at) VALUES (?, ?, ?)
                    ON CONFLICT(host) DO UPDATE SET body=excluded.body,
-                     fetched_at=excluded.fetched_at WHERE excluded.fetched_at > fetched_at""",
+                     fetched_at=excluded.fetched_at
+                   WHERE excluded.fetched_at > robots.fetched_at""",
                 [(host, body, at) for host, (body, at) in files.items()],
             )

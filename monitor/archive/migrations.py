@@ -1,4 +1,4 @@
-"""Ordered, transactional schema migrations of the SQLite archive.
+"""Ordered, transactional schema migrations of the archive, in SQLite and PostgreSQL.
 
 Each migration runs once, inside one transaction together with the row that records it in
 `_migrations`, so a crash leaves the archive either before or after a migration, never between.
@@ -9,19 +9,31 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Protocol
 
-from monitor.archive.sqlite import Transaction
+from monitor.archive.backend import POSTGRESQL, Database, Transaction
+from monitor.archive.pg_schema import postgresql_statements
 from monitor.urls import normalize_url
 
-Migration = Callable[[sqlite3.Connection], None]
+
+class Script(Protocol):
+    """What a migration runs its SQL through."""
+
+    def executescript(self, script: str, /) -> object: ...
+
+    def execute(self, statement: str, /) -> object: ...
 
 
-def m001_initial(db: sqlite3.Connection) -> None:
+Migration = Callable[[Script], None]
+
+
+def m001_initial(db: Script) -> None:
     _m001_feeds_entries_pages(db)
     _m001_articles_and_runs(db)
 
 
-def _m001_feeds_entries_pages(db: sqlite3.Connection) -> None:
+def _m001_feeds_entries_pages(db: Script) -> None:
     db.executescript(
         """
         CREATE TABLE feeds (
@@ -79,7 +91,7 @@ def _m001_feeds_entries_pages(db: sqlite3.Connection) -> None:
     )
 
 
-def _m001_articles_and_runs(db: sqlite3.Connection) -> None:
+def _m001_articles_and_runs(db: Script) -> None:
     db.executescript(
         """
         CREATE TABLE articles (
@@ -128,7 +140,7 @@ def _m001_articles_and_runs(db: sqlite3.Connection) -> None:
     )
 
 
-def m002_saved_searches(db: sqlite3.Connection) -> None:
+def m002_saved_searches(db: Script) -> None:
     db.executescript(
         """
         -- Queries saved under a name (`monitor searches add`), run as `monitor search @NAME`.
@@ -141,7 +153,7 @@ def m002_saved_searches(db: sqlite3.Connection) -> None:
     )
 
 
-def m003_feed_schedule(db: sqlite3.Connection) -> None:
+def m003_feed_schedule(db: Script) -> None:
     db.executescript(
         """
         -- Each feed's own schedule: when it is next due, at what interval, how badly it fails.
@@ -164,7 +176,7 @@ def m003_feed_schedule(db: sqlite3.Connection) -> None:
     )
 
 
-def m004_provenance_warc_duplicates(db: sqlite3.Connection) -> None:
+def m004_provenance_warc_duplicates(db: Script) -> None:
     db.executescript(
         """
         -- How each article was made and how far to trust it.
@@ -203,7 +215,7 @@ def m004_provenance_warc_duplicates(db: sqlite3.Connection) -> None:
     )
 
 
-def m005_robots(db: sqlite3.Connection) -> None:
+def m005_robots(db: Script) -> None:
     db.executescript(
         """
         -- robots.txt of each host as last read, so that it is read once a day, not once a run.
@@ -216,7 +228,7 @@ def m005_robots(db: sqlite3.Connection) -> None:
     )
 
 
-def m006_entries_by_article(db: sqlite3.Connection) -> None:
+def m006_entries_by_article(db: Script) -> None:
     db.executescript(
         """
         -- The feeds (and so the tags) of an article, read for every article at indexing.
@@ -228,7 +240,7 @@ def m006_entries_by_article(db: sqlite3.Connection) -> None:
     )
 
 
-def m007_revisions(db: sqlite3.Connection) -> None:
+def m007_revisions(db: Script) -> None:
     db.executescript(
         """
         -- Edits and takedowns. When an article was found gone (404, 410, a redirect to a home
@@ -297,6 +309,48 @@ def m007_revisions(db: sqlite3.Connection) -> None:
     )
 
 
+def m008_collectors(db: Script) -> None:
+    db.executescript(
+        """
+        -- Several collectors on one (PostgreSQL) archive. A feed or page being worked on is
+        -- claimed: by whom, and until when the claim holds unless renewed (a collector that
+        -- died loses its claims then). One collector alone (SQLite) never claims.
+        ALTER TABLE feeds ADD COLUMN claimed_by TEXT;
+        ALTER TABLE feeds ADD COLUMN claimed_until TEXT;
+        ALTER TABLE pages ADD COLUMN claimed_by TEXT;
+        ALTER TABLE pages ADD COLUMN claimed_until TEXT;
+        -- The collector that fetched a page (its WARC files are named after its machine).
+        ALTER TABLE pages ADD COLUMN fetched_by TEXT;
+        ALTER TABLE runs ADD COLUMN collector TEXT;
+        -- Politeness across collectors: a host is held by one collector while it asks it for
+        -- something, and no one asks it again before next_at (the database server's clock,
+        -- seconds since the epoch), which the holder sets to the end of its request plus the
+        -- delay. A holder that died loses the host at held_until.
+        CREATE TABLE hosts (
+            host TEXT PRIMARY KEY,
+            next_at REAL NOT NULL DEFAULT 0,
+            held_by TEXT,
+            held_until REAL
+        );
+        """
+    )
+
+
+def m009_change_sequence(db: Script) -> None:
+    db.executescript(
+        """
+        -- The change sequence search nodes follow (monitor.archive.changes): one counter, and
+        -- the number of each article's latest change. The articles stored so far are changes
+        -- numbered by their ids.
+        CREATE TABLE change_counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL);
+        ALTER TABLE articles ADD COLUMN change_seq INTEGER;
+        UPDATE articles SET change_seq = id;
+        INSERT INTO change_counter (id, n) SELECT 1, COALESCE(MAX(id), 0) FROM articles;
+        CREATE INDEX articles_change_seq ON articles(change_seq, id);
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("m001_initial", m001_initial),
     ("m002_saved_searches", m002_saved_searches),
@@ -305,10 +359,17 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("m005_robots", m005_robots),
     ("m006_entries_by_article", m006_entries_by_article),
     ("m007_revisions", m007_revisions),
+    ("m008_collectors", m008_collectors),
+    ("m009_change_sequence", m009_change_sequence),
 ]
 
 
-def migrate(db: sqlite3.Connection) -> list[str]:
+_MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+)
+
+
+def migrate(db: Database) -> list[str]:
     """Apply every migration not yet recorded; returns the names applied.
 
     Any number of processes may open a new archive at once: each migration runs in a write
@@ -317,9 +378,9 @@ def migrate(db: sqlite3.Connection) -> list[str]:
     """
     if _pending(db):
         with Transaction(db):
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
-            )
+            db.take_schema_lock()
+            for statement in _dialect(db, [_MIGRATIONS_TABLE]):
+                db.execute(statement)
     applied: list[str] = []
     for name, step in MIGRATIONS:
         if name not in _pending(db):
@@ -327,31 +388,38 @@ def migrate(db: sqlite3.Connection) -> list[str]:
         # executescript commits implicitly, so the statements a migration issues are run one
         # by one inside one transaction, with the row that records it.
         with Transaction(db):
+            db.take_schema_lock()
             if name not in _pending(db):
                 continue  # another process applied it while this one waited for the lock
-            for statement in _split(step):
+            for statement in _dialect(db, _split(step)):
                 db.execute(statement)
             db.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", (name,)
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")),
             )
         applied.append(name)
     return applied
 
 
-def _pending(db: sqlite3.Connection) -> set[str]:
+def _pending(db: Database) -> set[str]:
     """The migrations not recorded as applied (all of them in a new archive)."""
-    if not db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'"
-    ).fetchone():
+    if "_migrations" not in db.tables():
         return {name for name, _step in MIGRATIONS}
     done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
     return {name for name, _step in MIGRATIONS if name not in done}
 
 
+def _dialect(db: Database, statements: list[str]) -> list[str]:
+    """The statements as the connection's engine reads them (`pg_schema`)."""
+    if db.dialect == POSTGRESQL:
+        return postgresql_statements(statements, db.tables())
+    return statements
+
+
 def _split(step: Migration) -> list[str]:
     """The statements a migration would run, captured so they can run inside one transaction."""
     recorder = _Recorder()
-    step(recorder)  # type: ignore[arg-type]
+    step(recorder)
     return recorder.statements
 
 
@@ -376,7 +444,7 @@ class _Recorder:
         self.statements.append(statement)
 
 
-def backfill_url_keys(db: sqlite3.Connection) -> None:
+def backfill_url_keys(db: Database) -> None:
     """Give URL keys to entries and pages stored before keys existed (once)."""
     if not db.execute(
         "SELECT 1 FROM pages WHERE url_key IS NULL UNION ALL "

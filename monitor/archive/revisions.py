@@ -13,15 +13,15 @@ this module stores it.
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.archive.backend import Database, Row, Transaction, chunks
+from monitor.archive.changes import next_change
 from monitor.archive.clusters import Clusters
 from monitor.archive.rows import ARTICLE_COLUMNS, article_values
-from monitor.archive.sqlite import Transaction, chunks
 from monitor.models import Article, NearDup, WarcLocation
 from monitor.timestamps import from_iso, to_iso
 
@@ -94,7 +94,7 @@ class ChangeEvent:
 class Revisions:
     """Revisit schedules, versions and events of one archive connection (`Archive.revisions`)."""
 
-    def __init__(self, db: sqlite3.Connection, clusters: Clusters) -> None:
+    def __init__(self, db: Database, clusters: Clusters) -> None:
         self.db = db
         self.clusters = clusters
 
@@ -228,11 +228,12 @@ class Revisions:
         so that `monitor reextract` makes the latest version."""
         self.db.execute(
             f"""UPDATE articles SET {", ".join(f"{c}=?" for c in ARTICLE_COLUMNS)},
-                  fingerprint=?, extracted_at=?, indexed_at=NULL WHERE id=?""",
+                  fingerprint=?, extracted_at=?, indexed_at=NULL, change_seq=? WHERE id=?""",
             (
                 *article_values(edit.article),
                 edit.near_dup.fingerprint if edit.near_dup else None,
                 to_iso(fetched.at),
+                next_change(self.db),
                 article_id,
             ),
         )
@@ -272,8 +273,9 @@ class Revisions:
         """Mark the article gone (it stays, marked, in the index); False if it already was."""
         with Transaction(self.db):
             marked = self.db.execute(
-                "UPDATE articles SET gone_at=?, indexed_at=NULL WHERE id=? AND gone_at IS NULL",
-                (to_iso(at), article_id),
+                """UPDATE articles SET gone_at=?, indexed_at=NULL, change_seq=?
+                   WHERE id=? AND gone_at IS NULL""",
+                (to_iso(at), next_change(self.db), article_id),
             ).rowcount
             if marked:
                 number = self.current_number(article_id)
@@ -292,9 +294,9 @@ class Revisions:
         """The article is there again; False if it was not gone."""
         with Transaction(self.db):
             marked = self.db.execute(
-                """UPDATE articles SET gone_at=NULL, indexed_at=NULL
+                """UPDATE articles SET gone_at=NULL, indexed_at=NULL, change_seq=?
                    WHERE id=? AND gone_at IS NOT NULL""",
-                (article_id,),
+                (next_change(self.db), article_id),
             ).rowcount
             if marked:
                 number = self.current_number(article_id)
@@ -409,11 +411,11 @@ class Revisions:
         ).fetchone()
         # An article without rows is one version; one with rows has as many as it has rows.
         versions = self.db.execute(
-            """SELECT (SELECT COUNT(*) FROM articles WHERE id <= ?1)
+            """SELECT (SELECT COUNT(*) FROM articles WHERE id <= ?)
                  + (SELECT COUNT(*) - COUNT(DISTINCT article_id) FROM article_versions
-                    WHERE article_id <= ?1),
-                 (SELECT COALESCE(MAX(id), 0) FROM article_versions WHERE article_id <= ?1)""",
-            (top if max_id is None else max_id,),
+                    WHERE article_id <= ?),
+                 (SELECT COALESCE(MAX(id), 0) FROM article_versions WHERE article_id <= ?)""",
+            (top if max_id is None else max_id,) * 3,
         ).fetchone()
         return {
             "versions": versions[0],
@@ -427,7 +429,7 @@ def _instant(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _warc(row: sqlite3.Row) -> WarcLocation | None:
+def _warc(row: Row) -> WarcLocation | None:
     if not row["warc_file"]:
         return None
     return WarcLocation(
@@ -441,7 +443,7 @@ def _warc_values(warc: WarcLocation | None) -> tuple[object, ...]:
     return (warc.file, warc.offset, warc.length, warc.record_id)
 
 
-def _change_event(row: sqlite3.Row) -> ChangeEvent:
+def _change_event(row: Row) -> ChangeEvent:
     at = from_iso(row["at"])
     assert at is not None
     return ChangeEvent(

@@ -8,13 +8,12 @@ articles of a million costs a range scan of the due ones, never a pass over all.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitor.archive.backend import POSTGRESQL, Database, Transaction, chunks
 from monitor.archive.rows import page_task
-from monitor.archive.sqlite import Transaction, chunks
 from monitor.models import PageTask
 from monitor.timestamps import to_iso
 
@@ -48,7 +47,7 @@ _TARGET_SQL = """
 class Revisits:
     """The revisit schedules of one archive connection (`Archive.revisits`)."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def unscheduled(self) -> Iterator[tuple[int, datetime]]:
@@ -68,24 +67,31 @@ class Revisits:
     def schedule(self, rows: list[tuple[int, datetime, datetime | None]]) -> None:
         """Schedule articles: (id, first stored at, first check or None). The validators of
         the stored response serve the first conditional GET."""
+
+        def header(name: str) -> str:
+            if self.db.dialect == POSTGRESQL:
+                return f"(p.headers::json ->> '{name}')"
+            return f"json_extract(p.headers, '$.\"{name}\"')"
+
         with Transaction(self.db):
             self.db.executemany(
-                """INSERT OR IGNORE INTO revisits (article_id, first_at, next_at, etag,
+                f"""INSERT INTO revisits (article_id, first_at, next_at, etag,
                      last_modified, body_sha256)
-                   SELECT a.id, ?, ?, json_extract(p.headers, '$.etag'),
-                     json_extract(p.headers, '$."last-modified"'), p.body_sha256
-                   FROM articles a JOIN pages p ON p.id = a.page_id WHERE a.id = ?""",
+                   SELECT a.id, ?, ?, {header("etag")}, {header("last-modified")}, p.body_sha256
+                   FROM articles a JOIN pages p ON p.id = a.page_id WHERE a.id = ?
+                   ON CONFLICT DO NOTHING""",
                 [(to_iso(first), to_iso(check), article_id) for article_id, first, check in rows],
             )
 
     def due_ids(self, now: datetime, limit: int | None = None) -> list[int]:
         """The articles whose next check has come, most overdue first (an index range scan)."""
+        bound = "" if limit is None else f"LIMIT {int(limit)}"
         return [
             row[0]
             for row in self.db.execute(
-                """SELECT article_id FROM revisits WHERE next_at <= ?
-                   ORDER BY next_at, article_id LIMIT ?""",
-                (to_iso(now), -1 if limit is None else limit),
+                f"""SELECT article_id FROM revisits WHERE next_at <= ?
+                    ORDER BY next_at, article_id {bound}""",
+                (to_iso(now),),
             )
         ]
 

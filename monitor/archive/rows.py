@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
 
+from monitor.archive.backend import Row
 from monitor.models import Article, ArticleRecord, PageTask, StoredPage, WarcLocation
 from monitor.timestamps import from_iso, to_iso
 
@@ -45,7 +45,7 @@ def article_values(article: Article) -> tuple[object, ...]:
     )
 
 
-def page_task(row: sqlite3.Row) -> PageTask:
+def page_task(row: Row) -> PageTask:
     """A page with what its first feed entry said (columns page_id, url, source, attempts,
     title, summary, author, published, language)."""
     return PageTask(
@@ -61,7 +61,7 @@ def page_task(row: sqlite3.Row) -> PageTask:
     )
 
 
-def stored_page(row: sqlite3.Row) -> StoredPage:
+def stored_page(row: Row) -> StoredPage:
     """A page an article came from, with its first entry (`page_task`'s columns, article_id,
     final_url, content_type, headers, body and the warc_* columns)."""
     return StoredPage(
@@ -84,7 +84,7 @@ def stored_page(row: sqlite3.Row) -> StoredPage:
     )
 
 
-def article_record(row: sqlite3.Row, feeds: tuple[str, ...]) -> ArticleRecord:
+def article_record(row: Row, feeds: tuple[str, ...]) -> ArticleRecord:
     """An `articles` row, with the URLs of the feeds that listed it."""
     return ArticleRecord(
         id=row["id"],

@@ -6,8 +6,9 @@ only stores, lists, finds and deletes rows.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
+
+from monitor.archive.backend import Database
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,19 @@ class SavedSearch:
 class SavedSearches:
     """The saved searches of one archive connection."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
 
     def add(self, saved: SavedSearch, *, replace: bool) -> bool:
         """Store `saved`; False when its name is taken and `replace` is not set."""
-        verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+        then = (
+            "DO UPDATE SET query=excluded.query, created_at=excluded.created_at"
+            if replace
+            else "DO NOTHING"
+        )
         cursor = self.db.execute(
-            f"{verb} INTO saved_searches (name, query, created_at) VALUES (?, ?, ?)",
+            f"""INSERT INTO saved_searches (name, query, created_at) VALUES (?, ?, ?)
+                ON CONFLICT(name) {then}""",
             (saved.name, saved.query, saved.created_at),
         )
         return bool(cursor.rowcount)

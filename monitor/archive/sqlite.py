@@ -1,4 +1,4 @@
-"""The SQLite connection the archive's parts share, its one transaction helper, and chunking.
+"""The SQLite connection of the archive (the default engine; see `archive.backend`).
 
 `connect` opens the archive file in WAL mode, with a connection whose statements turn SQLite's
 "the file is busy" and "the file is unusable" failures into an `ArchiveError` naming the file
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
+from monitor.archive.backend import SQLITE, Dialect
 from monitor.errors import ArchiveBusy, ArchiveError
-
-T = TypeVar("T")
 
 # How long a write waits for another process's write to finish before giving up.
 BUSY_TIMEOUT_S = 10.0
@@ -41,10 +40,17 @@ class Connection(sqlite3.Connection):
 
     path: Path = Path()
     busy_timeout: float = BUSY_TIMEOUT_S
+    dialect: Dialect = SQLITE
+    # IMMEDIATE takes the write lock at once: two writers never both read, then fail to write.
+    begin = "BEGIN IMMEDIATE"
+
+    @property
+    def where(self) -> str:
+        return str(self.path)
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
         try:
-            return super().execute(sql, parameters)
+            return self.cursor(_Cursor).execute(sql, parameters)
         except sqlite3.DatabaseError as exc:
             raise self.translate(exc) from exc
 
@@ -53,6 +59,18 @@ class Connection(sqlite3.Connection):
             return super().executemany(sql, parameters)
         except sqlite3.DatabaseError as exc:
             raise self.translate(exc) from exc
+
+    def tables(self) -> set[str]:
+        return {row[0] for row in self.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+    def take_schema_lock(self) -> None:
+        """BEGIN IMMEDIATE already excludes every other writer."""
+
+    def size_bytes(self) -> int:
+        """The database file with its WAL and shared-memory files."""
+        return sum(
+            p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
+        )
 
     def translate(self, exc: sqlite3.DatabaseError) -> Exception:
         """The ArchiveError for `exc`, or `exc` itself when it is not the user's to fix."""
@@ -65,6 +83,30 @@ class Connection(sqlite3.Connection):
         if code in _UNUSABLE:
             return ArchiveError(f"{self.path}: cannot use the archive: {exc}")
         return exc
+
+
+class _Cursor(sqlite3.Cursor):
+    """Rows are read lazily: a busy file met while reading is the same ArchiveError."""
+
+    connection: Connection
+
+    def __next__(self) -> Any:
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            raise self.connection.translate(exc) from exc
+
+    def fetchone(self) -> Any:
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise self.connection.translate(exc) from exc
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise self.connection.translate(exc) from exc
 
 
 def is_busy(exc: sqlite3.Error) -> bool:
@@ -104,23 +146,3 @@ def _use_wal(db: Connection, timeout: float) -> None:
             if time.monotonic() >= deadline:
                 raise
         time.sleep(_WAL_RETRY)
-
-
-class Transaction:
-    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK when the block raises."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
-
-
-def chunks(values: list[T], size: int) -> Iterator[tuple[list[T], str]]:
-    """`values` in slices of `size`, each with its "?,?,…" placeholders: SQLite caps parameters."""
-    for start in range(0, len(values), size):
-        chunk = values[start : start + size]
-        yield chunk, ",".join("?" * len(chunk))

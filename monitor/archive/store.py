@@ -1,25 +1,28 @@
-"""The SQLite archive: the truth from which the index and every report are derived.
+"""The archive (SQLite or PostgreSQL): the truth from which the index and every report derive.
 
 Feed entries, every fetched page (its headers, and its raw bytes here for archives older than
 the WARC files) and the articles extracted from them; the feeds, the fetch log, near-duplicate
-clusters and saved searches are parts composed over the same connection. WAL mode lets
-searches read while a run writes.
+clusters and saved searches are parts composed over the same connection. Readers read while a
+run writes (SQLite's WAL mode; PostgreSQL's snapshots).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from monitor.archive.backend import Database, Transaction, chunks
+from monitor.archive.changes import Changes, next_change
+from monitor.archive.claims import Claims
 from monitor.archive.clusters import Clusters
+from monitor.archive.connection import open_database
+from monitor.archive.counts import MAX_ATTEMPTS, corpus_snapshot, counts
 from monitor.archive.feeds import FeedStore
 from monitor.archive.fetch_log import FetchLog
-from monitor.archive.migrations import backfill_url_keys, migrate
 from monitor.archive.revisions import Revisions
 from monitor.archive.revisits import Revisits
 from monitor.archive.rows import (
@@ -30,9 +33,8 @@ from monitor.archive.rows import (
     stored_page,
 )
 from monitor.archive.saved_searches import SavedSearches
-from monitor.archive.sqlite import Transaction, chunks, connect
 from monitor.config import FeedConfig
-from monitor.errors import ArchiveError, NotFoundError
+from monitor.errors import NotFoundError
 from monitor.models import (
     Article,
     ArticleRecord,
@@ -46,8 +48,6 @@ from monitor.models import (
 from monitor.safe_text import one_line
 from monitor.timestamps import now_iso, to_iso
 from monitor.urls import normalize_url
-
-MAX_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -66,15 +66,18 @@ class Archive:
     fetched again) and `revisions` (its versions and events).
     """
 
-    def __init__(self, path: Path, *, busy_timeout: float | None = None) -> None:
-        self.path = path
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = connect(path, busy_timeout=busy_timeout)
-            migrate(self.db)
-            backfill_url_keys(self.db)
-        except (sqlite3.Error, OSError) as exc:
-            raise ArchiveError(f"{path}: cannot open the archive: {exc}") from exc
+    def __init__(
+        self, path: Path, *, database: str | None = None, busy_timeout: float | None = None
+    ) -> None:
+        """Open (and migrate) the SQLite archive at `path`, or the PostgreSQL one `database`
+        names (a `postgresql://` URL) when it is given."""
+        self.path, self.database, self._busy_timeout = path, database, busy_timeout
+        self._bind(open_database(path, database, busy_timeout=busy_timeout))
+
+    def _bind(self, db: Database) -> None:
+        self.db = db
+        self.claims = Claims(self.db)
+        self.changes = Changes(self.db)
         self.feeds = FeedStore(self.db)
         self.fetch_log = FetchLog(self.db)
         self.clusters = Clusters(self.db)
@@ -84,6 +87,11 @@ class Archive:
 
     def close(self) -> None:
         self.db.close()
+
+    def reconnect(self) -> None:
+        """A new connection in place of one the PostgreSQL server ended (a restart)."""
+        self.db.close()
+        self._bind(open_database(self.path, self.database, busy_timeout=self._busy_timeout))
 
     def __enter__(self) -> Archive:
         return self
@@ -109,9 +117,12 @@ class Archive:
             for entry in entries:
                 seen += 1
                 key = normalize_url(entry.url)
+                # Inserted only when new (not merely ignored on conflict): PostgreSQL would
+                # spend an id of the sequence on each entry seen again.
                 cursor = self.db.execute(
                     """INSERT INTO entries (feed_id, guid, url, url_key, title, summary, author,
-                         published, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         published, first_seen_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+                       WHERE NOT EXISTS (SELECT 1 FROM entries WHERE feed_id = ? AND guid = ?)
                        ON CONFLICT(feed_id, guid) DO NOTHING""",
                     (
                         feed.id,
@@ -123,14 +134,18 @@ class Archive:
                         entry.author,
                         to_iso(entry.published),
                         at,
+                        feed.id,
+                        entry.guid,
                     ),
                 )
                 if cursor.rowcount:
                     new += 1
                     self.db.execute(
                         """INSERT INTO pages (url, url_key, source, first_seen_at)
-                           VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                        (entry.url, key, feed.source, at),
+                           SELECT ?, ?, ?, ? WHERE NOT EXISTS
+                             (SELECT 1 FROM pages WHERE url_key = ? OR url = ?)
+                           ON CONFLICT DO NOTHING""",
+                        (entry.url, key, feed.source, at, key, entry.url),
                     )
                     # The page may already be an article (seen through another feed).
                     self.db.execute(
@@ -147,20 +162,27 @@ class Archive:
 
     # pages -------------------------------------------------------------------------------
 
-    def pending_pages(self) -> list[PageTask]:
+    def pending_pages(self, ids: list[int] | None = None) -> list[PageTask]:
         """Pages never fetched, and pages that failed for a reason worth retrying, of feeds
-        still polled: a page only removed feeds listed is not asked for."""
+        still polled: a page only removed feeds listed is not asked for. With `ids` (pages a
+        collector claimed), only those."""
+        if ids is not None:
+            return [task for chunk, _ in chunks(ids, 500) for task in self._pending(chunk)]
+        return self._pending(None)
+
+    def _pending(self, ids: list[int] | None) -> list[PageTask]:
+        only = "" if ids is None else f"AND p.id IN ({','.join('?' * len(ids))})"
         rows = self.db.execute(
-            """SELECT p.id AS page_id, p.url, p.source, p.attempts,
+            f"""SELECT p.id AS page_id, p.url, p.source, p.attempts,
                  e.title, e.summary, e.author, e.published, f.language
                FROM pages p
                JOIN entries e ON e.id = (SELECT MIN(id) FROM entries WHERE url_key = p.url_key)
                JOIN feeds f ON f.id = e.feed_id
                WHERE (p.state = 'new' OR (p.state = 'failed' AND p.attempts < ?))
                  AND EXISTS (SELECT 1 FROM entries le JOIN feeds lf ON lf.id = le.feed_id
-                             WHERE le.url_key = p.url_key AND lf.removed_at IS NULL)
+                             WHERE le.url_key = p.url_key AND lf.removed_at IS NULL) {only}
                ORDER BY p.id""",
-            (MAX_ATTEMPTS,),
+            (MAX_ATTEMPTS, *(ids or ())),
         ).fetchall()
         return [page_task(r) for r in rows]
 
@@ -169,7 +191,7 @@ class Archive:
     ) -> None:
         self.db.execute(
             """UPDATE pages SET state=?, attempts=attempts+1, last_error=?, last_status=?,
-                 fetched_at=? WHERE id=?""",
+                 fetched_at=?, claimed_by=NULL, claimed_until=NULL WHERE id=?""",
             ("skipped" if permanent else "failed", one_line(error), status, now_iso(), page_id),
         )
 
@@ -200,7 +222,8 @@ class Archive:
                 """UPDATE pages SET state='done', attempts=attempts+1, last_error=NULL,
                      last_status=?, fetched_at=?, final_url=?, content_type=?, headers=?,
                      body=?, body_sha256=?, warc_file=?, warc_offset=?, warc_length=?,
-                     warc_record_id=?
+                     warc_record_id=?, fetched_by=claimed_by, claimed_by=NULL,
+                     claimed_until=NULL
                    WHERE id=?""",
                 (
                     status,
@@ -225,14 +248,14 @@ class Archive:
             if same is not None:
                 self.db.execute("UPDATE pages SET merged_into=? WHERE id=?", (same, page_id))
                 self._link_entries(page_key, same)
-                # Its feeds (and their tags) are now the article's too: index it again.
-                self.db.execute("UPDATE articles SET indexed_at=NULL WHERE id=?", (same,))
+                self._changed(same)  # its feeds (and their tags) are now the article's too
                 return Stored(same, merged=True, cluster_id=None)
             cluster_id = self.clusters.assign(near_dup) if near_dup else None
-            cursor = self.db.execute(
+            row = self.db.execute(
                 f"""INSERT INTO articles (page_id, url, source, extracted_at, cluster_id,
-                      fingerprint, {", ".join(ARTICLE_COLUMNS)})
-                    VALUES (?, ?, ?, ?, ?, ?, {", ".join("?" * len(ARTICLE_COLUMNS))})""",
+                      fingerprint, change_seq, {", ".join(ARTICLE_COLUMNS)})
+                    VALUES (?, ?, ?, ?, ?, ?, ?, {", ".join("?" * len(ARTICLE_COLUMNS))})
+                    RETURNING id""",
                 (
                     page_id,
                     page["url"],
@@ -240,10 +263,12 @@ class Archive:
                     at,
                     cluster_id,
                     near_dup.fingerprint if near_dup else None,
+                    # Taken last: the counter is held from here to the commit.
+                    next_change(self.db),
                     *article_values(article),
                 ),
-            )
-            article_id = int(cursor.lastrowid or 0)
+            ).fetchone()
+            article_id = int(row[0])
             if near_dup:
                 self.clusters.add_keys(article_id, near_dup)
             self._link_entries(page_key, article_id)
@@ -261,11 +286,18 @@ class Archive:
         ).fetchone()
         return None if same is None else int(same[0])
 
+    def _changed(self, article_id: int) -> None:
+        """The article is to be indexed again (by this archive's runs and by search nodes)."""
+        self.db.execute(
+            "UPDATE articles SET indexed_at=NULL, change_seq=? WHERE id=?",
+            (next_change(self.db), article_id),
+        )
+
     def _reindex_entry_article(self, feed_id: int, guid: str) -> None:
         self.db.execute(
-            """UPDATE articles SET indexed_at=NULL WHERE id =
+            """UPDATE articles SET indexed_at=NULL, change_seq=? WHERE id =
                  (SELECT article_id FROM entries WHERE feed_id = ? AND guid = ?)""",
-            (feed_id, guid),
+            (next_change(self.db), feed_id, guid),
         )
 
     def _link_entries(self, url_key: str, article_id: int) -> None:
@@ -278,7 +310,7 @@ class Archive:
         self, *, sources: Sequence[str] = (), batch: int = 200
     ) -> Iterator[StoredPage]:
         """Every page an article was extracted from, with how to get its raw response back."""
-        where = "1"
+        where = "1=1"
         params: list[object] = []
         if sources:
             where = f"a.source IN ({','.join('?' * len(sources))})"
@@ -312,11 +344,12 @@ class Archive:
         with Transaction(self.db):
             self.db.execute(
                 f"""UPDATE articles SET {", ".join(f"{c}=?" for c in ARTICLE_COLUMNS)},
-                      fingerprint=?, extracted_at=?, indexed_at=NULL WHERE id=?""",
+                      fingerprint=?, extracted_at=?, indexed_at=NULL, change_seq=? WHERE id=?""",
                 (
                     *article_values(article),
                     fingerprint.fingerprint if fingerprint else None,
                     now_iso(),
+                    next_change(self.db),
                     article_id,
                 ),
             )
@@ -343,7 +376,7 @@ class Archive:
     ) -> Iterator[ArticleRecord]:
         """Articles by id (all of them when `ids` is None), in id order."""
         if ids is None:
-            yield from self._pages_of("1", batch)
+            yield from self._pages_of("1=1", batch)
             return
         for chunk, marks in chunks(sorted(set(ids)), batch):
             for row in self.db.execute(
@@ -439,22 +472,8 @@ class Archive:
         small index on extraction times, never their rows (which hold the texts): a few
         milliseconds for a million articles, not seconds.
         """
-        if max_id is None:
-            row = self.db.execute(
-                """SELECT (SELECT COUNT(*) FROM articles INDEXED BY articles_extracted),
-                     (SELECT COALESCE(MAX(id), 0) FROM articles),
-                     (SELECT MAX(extracted_at) FROM articles)"""
-            ).fetchone()
-        else:
-            row = self.db.execute(
-                """SELECT COUNT(*), COALESCE(MAX(id), 0), MAX(extracted_at)
-                   FROM articles INDEXED BY articles_extracted WHERE id <= ?""",
-                (max_id,),
-            ).fetchone()
         return {
-            "articles": row[0],
-            "max_article_id": row[1],
-            "last_extracted_at": row[2],
+            **corpus_snapshot(self.db, max_id),
             **self.revisions.snapshot(max_id=max_id, max_event_id=max_event_id),
         }
 
@@ -471,30 +490,7 @@ class Archive:
         return [row[0] for row in rows]
 
     def stats(self) -> dict[str, int]:
-        one = self._one
-        return {
-            "feeds": one("SELECT COUNT(*) FROM feeds WHERE removed_at IS NULL"),
-            "feeds_failing": one(
-                "SELECT COUNT(*) FROM feeds WHERE consecutive_failures > 0 AND removed_at IS NULL"
-            ),
-            "entries": one("SELECT COUNT(*) FROM entries"),
-            "pages_pending": one(
-                f"SELECT COUNT(*) FROM pages WHERE state='new' OR "
-                f"(state='failed' AND attempts < {MAX_ATTEMPTS})"
-            ),
-            "pages_failed": one("SELECT COUNT(*) FROM pages WHERE state IN ('failed','skipped')"),
-            "articles": one("SELECT COUNT(*) FROM articles"),
-            "articles_unindexed": one("SELECT COUNT(*) FROM articles WHERE indexed_at IS NULL"),
-            "sources": one("SELECT COUNT(DISTINCT source) FROM articles"),
-            "pages_merged": one("SELECT COUNT(*) FROM pages WHERE merged_into IS NOT NULL"),
-            "clusters": one("SELECT COUNT(DISTINCT cluster_id) FROM articles"),
-            "articles_in_clusters": one(
-                "SELECT COUNT(*) FROM articles WHERE cluster_id IS NOT NULL"
-            ),
-            "articles_flagged": one("SELECT COUNT(*) FROM articles WHERE flags != '[]'"),
-        }
+        return counts(self.db)
 
     def size_bytes(self) -> int:
-        return sum(
-            p.stat().st_size for p in self.path.parent.glob(self.path.name + "*") if p.is_file()
-        )
+        return self.db.size_bytes()

@@ -6,7 +6,7 @@ import contextlib
 import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,6 +21,9 @@ from index.engine import Engine, open_engine
 from index.errors import IndexNeedsRebuild
 from index.query import parse
 from monitor.archive import Archive
+from monitor.archive.claims import Collector
+from monitor.archive.connection import open_database
+from monitor.archive.host_leases import HostLeases
 from monitor.archive.lock import StorageLock
 from monitor.cli import logs
 from monitor.config import Config, default_user_agent, load_config
@@ -45,6 +48,7 @@ class App:
     _archive: Archive | None = None
     _engine: Engine | None = None
     _lock: StorageLock | None = None
+    _collector: Collector | None = None
     _handlers: list[tuple[str, logging.Handler]] = field(default_factory=list)
 
     @property
@@ -74,7 +78,7 @@ class App:
     @property
     def archive(self) -> Archive:
         if self._archive is None:
-            self._archive = Archive(self.config.archive_path)
+            self._archive = Archive(self.config.archive_path, database=self.config.storage.database)
         return self._archive
 
     @property
@@ -123,7 +127,7 @@ class App:
         if self.archive.article_count() == 0:
             self.err.print(
                 Text.assemble(
-                    (f"the archive at {self.config.archive_path} holds no articles yet", "yellow"),
+                    (f"the archive at {self.archive.db.where} holds no articles yet", "yellow"),
                     ": `monitor run` collects the configured feeds, `monitor demo` builds a "
                     "sample archive to look at",
                 ),
@@ -140,6 +144,43 @@ class App:
         """Take the storage dir's lock until the command ends; ArchiveLocked (exit code 75)
         when another writer keeps it past `wait` seconds."""
         self.lock(command).acquire(wait, stop=stop)
+
+    def try_lock(self, command: str) -> bool:
+        """Take the storage dir's lock if no other command holds it, until the command ends."""
+        try:
+            self.lock(command).acquire(0)
+        except ArchiveLocked:
+            return False
+        return True
+
+    def collector(self) -> Collector | None:
+        """This process as one of the collectors of a shared archive (None with SQLite)."""
+        storage = self.config.storage
+        if storage.database is None:
+            return None
+        if self._collector is None:
+            self._collector = Collector(lease=storage.claim_lease)
+        return self._collector
+
+    @contextlib.contextmanager
+    def host_gate(self) -> Iterator[HostLeases | None]:
+        """Politeness shared with the other collectors of a shared archive (None with SQLite)."""
+        collector = self.collector()
+        if collector is None:
+            yield None
+            return
+        archive = self.archive
+        # A connection of its own: the fetcher's threads use it outside the archive's
+        # transactions.
+        gate = HostLeases(
+            open_database(archive.path, archive.database),
+            collector,
+            self.config.http.per_host_delay,
+        )
+        try:
+            yield gate
+        finally:
+            gate.close()
 
     def sync_feeds(self) -> None:
         """Bring the configured feeds into the archive, unless a writer holds it now: a command
@@ -215,6 +256,22 @@ def wait_option(f: F) -> F:
         metavar="SECONDS",
         help="When another command is writing to the archive, wait for it this long, then exit 75.",
     )(f)
+
+
+def collects(f: F) -> F:
+    """Like `writes`, but a collector of a shared (PostgreSQL) archive holds no lock: the
+    collectors share the work by claims (`monitor.archive.claims`)."""
+
+    @functools.wraps(f)
+    def locked(*args: Any, wait: float, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        app = ctx.find_object(App)
+        assert app is not None
+        if app.config.storage.database is None:
+            app.hold_lock(wait, command=ctx.command_path)
+        return f(*args, **kwargs)
+
+    return wait_option(cast(F, locked))
 
 
 def hint_when_empty(f: F) -> F:

@@ -14,7 +14,7 @@ from monitor.cli.app import App, format_option, pass_app, wait_option
 from monitor.cli.progress import progress_bar
 from monitor.cli.signals import stop_on_signals
 from monitor.errors import EXIT_INTERRUPTED
-from monitor.jobs.follow import CatchUp, catch_up, follow
+from monitor.jobs.follow import CatchUp, catch_up, follow, position_path
 
 
 @click.command("index")
@@ -48,6 +48,7 @@ def index_command(app: App, keep_following: bool, interval: float, wait: float, 
     """
     config = app.config
     index_dir = config.index_dir
+    path = position_path(index_dir)
     lock = _index_lock(app)
 
     def open_index() -> Engine:
@@ -60,7 +61,7 @@ def index_command(app: App, keep_following: bool, interval: float, wait: float, 
             engine = open_index()
             try:
                 with progress_bar(app.err) as on_event:
-                    done = catch_up(app.archive, engine, index_dir, progress=on_event)
+                    done = catch_up(app.archive, engine, path, progress=on_event)
             finally:
                 engine.close()
         finally:
@@ -68,13 +69,13 @@ def index_command(app: App, keep_following: bool, interval: float, wait: float, 
         _say(app, done, fmt)
         return
     app.err.print(
-        views.plain(f"following {config.archive_path} into {index_dir} every {interval:g} s")
+        views.plain(f"following {app.archive.db.where} into {index_dir} every {interval:g} s")
     )
     with stop_on_signals() as stop:
         summary = follow(
             app.archive,
             open_index,
-            index_dir,
+            path,
             lock,
             stop=stop,
             interval=interval,
@@ -82,7 +83,7 @@ def index_command(app: App, keep_following: bool, interval: float, wait: float, 
         )
     app.err.print(
         f"stopped after {summary.rounds} rounds: {summary.indexed} indexed, "
-        f"position {summary.position}"
+        f"position {summary.position.seq}"
     )
     sys.exit(EXIT_INTERRUPTED)
 
@@ -105,8 +106,7 @@ def _say(app: App, done: CatchUp, fmt: str) -> None:
     if fmt == "json":
         data = {
             "indexed": done.indexed,
-            "position": done.position,
-            "latest": done.latest,
+            "position": done.position.seq,
             "restarted": done.restarted,
             "engine": app.config.index.engine,
             "index": str(app.config.index_dir),
@@ -115,6 +115,6 @@ def _say(app: App, done: CatchUp, fmt: str) -> None:
         return
     restarted = " (from the top: a new or emptied index)" if done.restarted else ""
     app.console.print(
-        f"indexed {done.indexed} articles{restarted}; up to change {done.position}",
+        f"indexed {done.indexed} new or changed articles{restarted}; position {done.position.seq}",
         highlight=False,
     )

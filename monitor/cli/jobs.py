@@ -1,7 +1,8 @@
 """`monitor run`, `watch`, `reindex` and `reextract`: the workflows of `monitor.jobs`.
 
-Each of them writes, so each holds the storage dir's lock (`--wait`); run, watch and reextract
-stop cleanly on SIGINT or SIGTERM (see `signals`).
+Each of them writes, so each holds the storage dir's lock (`--wait`), but for run and watch on a
+shared (PostgreSQL) archive, whose collectors share the work by claims and index only when the
+lock is free; run, watch and reextract stop cleanly on SIGINT or SIGTERM (see `signals`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import click
 
 from monitor.archive.lock import WATCH_LOCK_NAME, StorageLock
 from monitor.cli import logs, views
-from monitor.cli.app import App, F, format_option, pass_app, wait_option, writes
+from monitor.cli.app import App, F, collects, format_option, pass_app, wait_option, writes
 from monitor.cli.progress import progress_bar
 from monitor.cli.signals import stop_on_signals
 from monitor.collect.http import Fetcher
@@ -31,7 +32,7 @@ from monitor.report.sources import check_sources
 
 
 @click.command()
-@writes
+@collects
 @click.option("--all", "all_feeds", is_flag=True, help="Poll every feed, due or not.")
 @click.option(
     "--feed",
@@ -78,19 +79,24 @@ def collect(
             f"{config.describe}: no feeds: add [[feeds]] to the config or use `monitor feeds add`"
         )
     only = archive.feeds.select(feed_selectors) if feed_selectors else None
+    collector = app.collector()
+    # A collector of a shared archive indexes when no other command holds its storage dir.
+    engine = app.writable_engine() if collector is None or app.try_lock("monitor run") else None
     with (
+        app.host_gate() as gate,
         stop_on_signals() as stop,
-        Fetcher(config.http, stop=stop) as fetcher,
+        Fetcher(config.http, stop=stop, gate=gate) as fetcher,
         progress_bar(app.err) as on_event,
     ):
         return run_pipeline(
             config,
             archive,
             fetcher,
-            app.writable_engine(),
+            engine,
             progress=on_event,
             all_feeds=all_feeds,
             only=only,
+            collector=collector,
         )
 
 
@@ -110,16 +116,23 @@ def watch(app: App, wait: float) -> None:
     config = app.config
     archive = app.archive
     lock = app.lock("monitor watch")
-    one_watch = StorageLock(
-        config.storage.dir,
-        command="monitor watch",
-        name=WATCH_LOCK_NAME,
-        held_by=("another watch", "is running"),
-        advice="one watch per storage dir is enough",
+    collector = app.collector()
+    # Collectors of a shared archive share the work by claims: any number may watch.
+    one_watch = (
+        contextlib.nullcontext()
+        if collector is not None
+        else StorageLock(
+            config.storage.dir,
+            command="monitor watch",
+            name=WATCH_LOCK_NAME,
+            held_by=("another watch", "is running"),
+            advice="one watch per storage dir is enough",
+        )
     )
     with stop_on_signals() as stop, one_watch:
         try:
-            lock.acquire(0)
+            if collector is None:
+                lock.acquire(0)
         except ArchiveLocked as locked:
             if not wait:
                 raise
@@ -139,8 +152,8 @@ def watch(app: App, wait: float) -> None:
         app.ask_for_contact()
         path = app.log_to(logs.WATCH_LOGGER, logs.WATCH_LOG, logging.INFO)
         app.err.print(f"watching {len(archive.feeds.all())} feeds; log: {path}")
-        with Fetcher(config.http, stop=stop) as fetcher:
-            summary = watch_loop(config, archive, fetcher, lock)
+        with app.host_gate() as gate, Fetcher(config.http, stop=stop, gate=gate) as fetcher:
+            summary = watch_loop(config, archive, fetcher, lock, collector=collector)
     app.err.print(
         f"stopped after {summary.cycles} runs"
         + (f" ({summary.failed_cycles} failed; see {app.log_dir})" if summary.failed_cycles else "")

@@ -9,14 +9,12 @@ click and rich.
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import click
 
 from index.errors import IndexNeedsRebuild, QuerySyntaxError, SearchError
-from monitor.archive.sqlite import is_busy
 from monitor.cli.analyses import compare_command, keyness_command, kwic_command, sample_command
 from monitor.cli.app import App
 from monitor.cli.arguments import config_first
@@ -139,9 +137,6 @@ def _failed(exc: MonitorError | SearchError) -> CommandFailed:
 
 def _internal(ctx: click.Context, exc: Exception) -> CommandFailed:
     """An exception nobody expected: logged with its traceback, told in one line."""
-    if isinstance(exc, sqlite3.OperationalError) and is_busy(exc):
-        # Raised outside the statements that translate it (a cursor read, a commit).
-        return LockedOrBusy(f"archive busy: another monitor process is writing to it ({exc})")
     app = ctx.find_object(App)
     config = app.loaded_config if app is not None else None
     directory = config.storage.dir / LOG_DIR if config is not None else None

@@ -1,7 +1,8 @@
 """The one HTTP client: user agent, timeouts, body and redirect limits, politeness, robots.txt.
 
 Every request to the network goes through `Fetcher.get`. Requests to one host are serialized and
-spaced by `per_host_delay`; different hosts proceed in parallel (the caller runs one worker per
+spaced by `per_host_delay` (across processes too, through a `HostGate`, when several collectors
+share an archive); different hosts proceed in parallel (the caller runs one worker per
 host). robots.txt is fetched once per host per day and obeyed for article pages.
 
 What a server sends is distrusted: redirects are followed here, one hop at a time, each target
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -98,6 +100,18 @@ def host_key(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+class HostGate(Protocol):
+    """Politeness shared with other processes (collectors of one shared archive)."""
+
+    def acquire(self, host: str, stop: threading.Event) -> bool:
+        """Wait until this process may ask `host`; False when `stop` was set first."""
+        ...
+
+    def release(self, host: str) -> None:
+        """The request to `host` is over (the delay counts from now)."""
+        ...
+
+
 class Fetcher:
     """Polite HTTP GETs. Thread-safe: one instance is shared by all workers of a run.
 
@@ -114,9 +128,11 @@ class Fetcher:
         stop: threading.Event | None = None,
         public_networks: tuple[IPNetwork, ...] = (),
         resolve: Resolve = resolve_host,
+        gate: HostGate | None = None,
     ) -> None:
         self.config = config
         self.stop = stop or threading.Event()
+        self.gate = gate
         policy = AddressPolicy(config.allow_private_addresses, public_networks)
         self._backends = (
             GuardedBackend(ANY_ADDRESS, resolve=resolve),
@@ -183,6 +199,9 @@ class Fetcher:
             if wait > 0:
                 self.stop.wait(wait)
             self._check_stop()
+            gate, key = self.gate, host_key(url)
+            if gate is not None and not gate.acquire(key, self.stop):
+                raise FetchCancelled("not requested: stopping")
             try:
                 return self._get(url, headers or {}, self._direct if trusted else self._checked)
             except FetchError as exc:
@@ -194,6 +213,8 @@ class Fetcher:
                 raise
             finally:
                 host.last_request = time.monotonic()
+                if gate is not None:
+                    gate.release(key)
 
     def _get(self, url: str, headers: dict[str, str], transport: GuardedTransport) -> Response:
         started = time.monotonic()

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 from index.engine import Engine
 from monitor.archive import Archive
+from monitor.archive.claims import Collector
 from monitor.archive.store import Stored
 from monitor.archive.warc_writer import WarcWriter
 from monitor.collect.hosts import per_host
@@ -26,6 +29,7 @@ from monitor.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     ArchiveError,
+    ArchiveUnreachable,
     ExtractError,
     FetchCancelled,
     FetchError,
@@ -85,36 +89,71 @@ def run(
     config: Config,
     archive: Archive,
     fetcher: Fetcher,
-    engine: Engine,
+    engine: Engine | None,
     *,
     progress: ProgressFn = ignore,
     all_feeds: bool = False,
     only: list[FeedRow] | None = None,
     rng: random.Random | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    collector: Collector | None = None,
 ) -> RunSummary:
     """Poll the due feeds (every active feed with `all_feeds`, or just `only`), then fetch,
     extract and store new pages, then revisit stored articles that are due (`clock` says when
-    now is), then index. Raw responses go to WARC files.
+    now is), then index (unless `engine` is None). Raw responses go to WARC files.
+
+    With a `collector` (an archive several collectors share), the feeds and pages are those it
+    could claim (`archive.claims`); its claims are renewed while it works and released at the
+    end.
 
     When `fetcher.stop` is set (by a signal), no new request is made, the pages in hand are
     finished and stored, indexing is left to the next run, and the summary says `interrupted`.
     """
-    report = progress
-    summary = RunSummary(run_id=archive.fetch_log.start_run())
+    summary = RunSummary(run_id=archive.fetch_log.start_run(collector.id if collector else None))
+    report = progress if collector is None else _renewing(progress, archive, collector)
+    try:
+        if collector is not None:
+            archive.claims.register(collector)
+        _run(
+            config,
+            archive,
+            fetcher,
+            engine,
+            summary,
+            report,
+            all_feeds=all_feeds,
+            only=only,
+            rng=rng,
+            clock=clock,
+            collector=collector,
+        )
+    except BaseException:
+        if collector is not None:
+            _release(archive, collector)
+        raise
+    if collector is not None:
+        archive.claims.release(collector)
+    return summary
+
+
+def _run(
+    config: Config,
+    archive: Archive,
+    fetcher: Fetcher,
+    engine: Engine | None,
+    summary: RunSummary,
+    report: ProgressFn,
+    *,
+    all_feeds: bool,
+    only: list[FeedRow] | None,
+    rng: random.Random | None,
+    clock: Callable[[], datetime],
+    collector: Collector | None,
+) -> None:
     archive.sync_feeds(config.feeds)
     active = archive.feeds.all()
-    if only is not None:
-        feeds = only
-    elif all_feeds:
-        feeds = active
-    else:
-        feeds = archive.feeds.due(datetime.now(UTC))
-    summary.feeds_due = len(feeds)
-    summary.feeds_not_due = max(0, len(active) - len(feeds))
-    report(Progress("feeds", total=len(feeds)))
     fetcher.load_robots(archive.fetch_log.robots_files())
-    with open_warc(config) as warc:
+    with open_warc(config, collector) as warc:
         poller = Poller(
             archive,
             fetcher,
@@ -125,18 +164,26 @@ def run(
                 warc, response, datetime.now(UTC), metadata
             ),
         )
-        stage = poller.poll_all(
-            feeds, lambda feed: report(Progress("feeds", advance=1, label=feed.source))
-        )
+        stage = poller.stage
+        for feeds in _feed_batches(archive, active, all_feeds, only, collector):
+            summary.feeds_due += len(feeds)
+            report(Progress("feeds", total=len(feeds)))
+            poller.poll_all(
+                feeds, lambda feed: report(Progress("feeds", advance=1, label=feed.source))
+            )
+            if fetcher.stop.is_set():
+                break
+        summary.feeds_not_due = max(0, len(active) - summary.feeds_due)
         summary.feeds_ok, summary.feeds_failed = stage.ok, stage.failed
         summary.feeds_unchanged, summary.feeds_deferred = stage.unchanged, stage.deferred
         summary.entries_seen, summary.entries_new = stage.entries_seen, stage.entries_new
         summary.failures.extend(stage.failures)
         summary.warnings.extend(stage.warnings)
         summary.articles_known = archive.count_known(stage.seen_urls)
-        if not fetcher.stop.is_set():
-            _fetch_pages(archive.pending_pages(), archive, fetcher, warc, summary, report)
-        if not fetcher.stop.is_set():
+        for pages in _page_batches(archive, collector, fetcher.stop):
+            _fetch_pages(pages, archive, fetcher, warc, summary, report)
+        # Revisits are not claimed one by one: one collector at a time makes them.
+        if not fetcher.stop.is_set() and _alone(archive, collector, "revisits"):
             summary.revisits = revisit_due(
                 archive,
                 fetcher,
@@ -151,19 +198,95 @@ def run(
     archive.fetch_log.keep_robots_files(fetcher.robots_files())
     # Stopping: what was stored stays unindexed until the next run, which indexes it first.
     summary.interrupted = fetcher.stop.is_set()
-    if not summary.interrupted:
+    if not summary.interrupted and engine is not None:
         summary.indexed = index_pending(archive, engine, progress=report)
     summary.next_poll_at = archive.feeds.next_due()
-    archive.fetch_log.trim_fetch_log(
-        per_feed=config.storage.fetch_log_per_feed, page_days=config.storage.page_log_days
-    )
+    if _alone(archive, collector, "trim"):
+        archive.fetch_log.trim_fetch_log(
+            per_feed=config.storage.fetch_log_per_feed, page_days=config.storage.page_log_days
+        )
     archive.fetch_log.finish_run(summary.run_id, summary.as_dict())
-    return summary
+
+
+def _feed_batches(
+    archive: Archive,
+    active: list[FeedRow],
+    all_feeds: bool,
+    only: list[FeedRow] | None,
+    collector: Collector | None,
+) -> Iterator[list[FeedRow]]:
+    """The feeds to poll: all at once alone; with other collectors, claimed a batch at a time
+    (the due ones), so that collectors starting together share them."""
+    if only is not None or all_feeds:
+        feeds = only if only is not None else active
+        if collector is not None:
+            feeds = archive.feeds.by_ids(archive.claims.feeds(collector, [f.id for f in feeds]))
+        yield feeds
+    elif collector is None:
+        yield archive.feeds.due(datetime.now(UTC))
+    else:
+        seen: set[int] = set()
+        # A feed due again within the run (a host that asked to wait) waits for the next.
+        while batch := [
+            i for i in archive.claims.feeds(collector, limit=collector.batch) if i not in seen
+        ]:
+            seen.update(batch)
+            yield archive.feeds.by_ids(batch)
+
+
+def _page_batches(
+    archive: Archive, collector: Collector | None, stop: threading.Event
+) -> Iterator[list[PageTask]]:
+    """The pages to fetch (until `stop`): all pending ones alone; with other collectors,
+    claimed a batch at a time, each page once in a run."""
+    if stop.is_set():
+        return
+    if collector is None:
+        yield archive.pending_pages()
+        return
+    since = datetime.now(UTC)
+    while not stop.is_set() and (
+        batch := archive.claims.pages(collector, limit=collector.batch * 2, since=since)
+    ):
+        yield archive.pending_pages(batch)
+
+
+def _release(archive: Archive, collector: Collector) -> None:
+    """Release the claims of a run that failed: on a new connection when the server ended the
+    old one (it restarted), so that the next run finds them free; when it is down, they lapse
+    after the lease."""
+    try:
+        archive.claims.release(collector)
+    except ArchiveUnreachable:
+        with suppress(ArchiveError):
+            archive.reconnect()
+            archive.claims.release(collector)
+    except ArchiveError:
+        pass
+
+
+def _alone(archive: Archive, collector: Collector | None, stage: str) -> bool:
+    """Whether this run does `stage`: always alone; with other collectors, when none is doing
+    it now (the stage is this collector's until its run ends, or its process does)."""
+    return collector is None or archive.claims.stage(collector, stage)
+
+
+def _renewing(progress: ProgressFn, archive: Archive, collector: Collector) -> ProgressFn:
+    """`progress`, renewing the collector's claims on the way when a third of the lease has
+    passed: progress is reported on the archive's thread, between its transactions."""
+
+    def report(event: Progress) -> None:
+        if time.monotonic() - collector.renewed > collector.lease / 3:
+            archive.claims.renew(collector)
+        progress(event)
+
+    return report
 
 
 @contextmanager
-def open_warc(config: Config) -> Iterator[WarcWriter | None]:
-    """The run's WARC writer (None when `[storage] warc = false`)."""
+def open_warc(config: Config, collector: Collector | None = None) -> Iterator[WarcWriter | None]:
+    """The run's WARC writer (None when `[storage] warc = false`); a collector of a shared
+    archive names its files after its machine, so that collectors never share a file."""
     if not config.storage.warc:
         yield None
         return
@@ -171,6 +294,7 @@ def open_warc(config: Config) -> Iterator[WarcWriter | None]:
         config.warc_dir,
         max_bytes=config.storage.warc_max_mb * 1_000_000,
         user_agent=config.http.user_agent,
+        **({"prefix": f"press-monitor-{collector.machine}"} if collector else {}),
     )
     try:
         yield writer
@@ -248,6 +372,8 @@ def _fetch_page(fetcher: Fetcher, warc: WarcWriter | None, page: PageTask) -> _P
         response = fetcher.get(page.url, robots=True)
     except FetchError as exc:
         return _PageResult(error=exc)
+    except ArchiveError:
+        raise  # the shared archive's host leases are out of reach: so is the archive
     except Exception as exc:
         log.error("page %s: %s", page.url, internal_reason(exc), exc_info=exc)
         return _PageResult(error=exc)

@@ -20,10 +20,11 @@ from datetime import UTC, datetime
 
 from index.engine import open_engine
 from monitor.archive import Archive
+from monitor.archive.claims import Collector
 from monitor.archive.lock import StorageLock
 from monitor.collect.http import Fetcher
 from monitor.config import Config
-from monitor.errors import ArchiveLocked
+from monitor.errors import ArchiveLocked, ArchiveUnreachable
 from monitor.jobs.run import RunSummary, run
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,14 @@ def watch(
     *,
     max_sleep: float = MAX_SLEEP,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    collector: Collector | None = None,
 ) -> WatchSummary:
     """Run cycles as feeds fall due until `fetcher.stop` is set. `lock` may be held when this
-    is called or returns; the caller releases it in the end."""
+    is called or returns; the caller releases it in the end.
+
+    With a `collector` (a shared archive), cycles claim their feeds and pages and need no
+    lock; a cycle indexes only when it can take `lock` at once (another collector of the same
+    storage dir indexes otherwise)."""
     stop = fetcher.stop
     summary = WatchSummary()
     due_in = 0.0  # the first cycle runs at once: it also fetches what earlier runs left
@@ -61,10 +67,18 @@ def watch(
             stop.wait(min(due_in, max_sleep))
             due_in = _due_in(archive, clock)
             continue
-        if not _hold(lock, stop):
+        if collector is not None:
+            indexing = _try_hold(lock)
+        elif not _hold(lock, stop):
             break
+        else:
+            indexing = True
         try:
-            result = _cycle(config, archive, fetcher)
+            result = _cycle(config, archive, fetcher, collector, indexing=indexing)
+        except ArchiveUnreachable:
+            # The connection to the shared database is gone: exit 75, and the service manager
+            # starts the watch again (`Restart=on-failure`), on a new connection.
+            raise
         except Exception as exc:
             summary.failed_cycles += 1
             log.error("cycle failed: %s; trying again in %g s", exc, AFTER_ERROR, exc_info=exc)
@@ -93,11 +107,28 @@ def _hold(lock: StorageLock, stop: threading.Event) -> bool:
     return True
 
 
-def _cycle(config: Config, archive: Archive, fetcher: Fetcher) -> RunSummary:
+def _try_hold(lock: StorageLock) -> bool:
+    try:
+        lock.acquire(0)
+    except ArchiveLocked:
+        return False
+    return True
+
+
+def _cycle(
+    config: Config,
+    archive: Archive,
+    fetcher: Fetcher,
+    collector: Collector | None,
+    *,
+    indexing: bool,
+) -> RunSummary:
+    if not indexing:
+        return run(config, archive, fetcher, None, collector=collector)
     # The index is opened for the cycle only: its writer lock is free while the watch sleeps.
     engine = open_engine(config.index.engine, config.index_dir)
     try:
-        return run(config, archive, fetcher, engine)
+        return run(config, archive, fetcher, engine, collector=collector)
     finally:
         engine.close()
 
