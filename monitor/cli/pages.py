@@ -12,8 +12,7 @@ from monitor.archive.failed_pages import FailedPage, failed_pages
 from monitor.cli.app import App, format_option, pass_app, since_option
 from monitor.cli.tables import Column, print_table
 from monitor.cli.zones import headed
-from monitor.report.search import day_start
-from monitor.timestamps import to_iso
+from monitor.timestamps import day_start, to_iso
 
 
 @click.command("pages")

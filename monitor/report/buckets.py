@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from monitor.report.selection import Window, local_midnight
+from monitor.report.selection import Window
+from monitor.timestamps import day_start
 
 Interval = Literal["day", "week", "month"]
 INTERVALS: tuple[Interval, ...] = ("day", "week", "month")
@@ -69,7 +70,7 @@ def buckets(
     start = bucket_start(first, interval)
     while start <= last:
         stop = next_start(start, interval)
-        begins, ends = local_midnight(start, zone), local_midnight(stop, zone)
+        begins, ends = day_start(start, zone), day_start(stop, zone)
         inside_from = max(begins, window.start) if window.start else begins
         inside_to = min(ends, now, window.end) if window.end else min(ends, now)
         inside = max((inside_to - inside_from).total_seconds(), 0.0)

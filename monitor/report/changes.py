@@ -19,8 +19,9 @@ from index.query import And, Not
 from monitor.archive import Archive
 from monitor.archive.revisions import KINDS as KINDS  # the kinds of events, for the commands
 from monitor.archive.revisions import ChangeEvent
-from monitor.report.search import build_query, day_start
+from monitor.report.search import build_query
 from monitor.report.selection import NOT_ARTICLE
+from monitor.timestamps import day_start
 
 # CSV columns of `changes --format csv` (a contract: columns are only ever added at the end).
 CHANGE_CSV_COLUMNS = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from index.engine import Engine
@@ -20,15 +20,11 @@ from monitor.report.selection import Selection, window_of
 from monitor.report.sources import check_sources, query_sources
 from monitor.report.terms import TermCount, top_terms
 from monitor.report.zoned import day_counts, label_day_counts
-from monitor.timestamps import to_iso
+from monitor.timestamps import day_start, to_iso
 
 # Top words are counted over at most this many matching articles (the newest ids), so a report
 # on a broad query stays quick; the figure is printed with the report.
 TOP_TERMS_SAMPLE = 5000
-
-
-def day_start(day: date, zone: tzinfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def build_query(

@@ -8,12 +8,13 @@ it, so that every number an analysis prints can be computed again on the corpus 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from index.query import And, DateRange, IdRange, MatchAll, Node, Not, Term, parse
 from monitor.archive import Archive
+from monitor.timestamps import day_start
 
 # Listings, home pages and video pages are flagged so by extraction (monitor.extract.quality).
 NOT_ARTICLE = Term("not_article", field="flag")
@@ -51,8 +52,8 @@ class Selection:
         if self.since or self.until:
             parts.append(
                 DateRange(
-                    start=local_midnight(self.since, self.zone) if self.since else None,
-                    end=local_midnight(self.until + timedelta(days=1), self.zone)
+                    start=day_start(self.since, self.zone) if self.since else None,
+                    end=day_start(self.until + timedelta(days=1), self.zone)
                     if self.until
                     else None,
                 )
@@ -81,11 +82,6 @@ class Selection:
             "timezone": self.timezone,
             "non_articles": "included" if self.include_non_articles else "excluded",
         }
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    """The instant (UTC) a day starts in `zone`."""
-    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)
 
 
 def window_of(node: Node) -> Window:

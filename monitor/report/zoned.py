@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from index.engine import Engine
 from index.model import Counts, LabelCounts
 from index.query import And, DateRange, Node
-from monitor.report.selection import local_midnight
+from monitor.timestamps import day_start
 
 C = TypeVar("C", Counts, LabelCounts)
 ONE_DAY = timedelta(days=1)
@@ -93,7 +93,7 @@ def _zoned(
     parts = []
     for span in spans:
         first, last, span_offset = span
-        within = DateRange(local_midnight(first, zone), local_midnight(last + ONE_DAY, zone))
+        within = DateRange(day_start(first, zone), day_start(last + ONE_DAY, zone))
         parts.append((span, count(And((node, within)), span_offset)))
     return whole, parts
 
