@@ -11,7 +11,7 @@ import click
 from monitor.archive.failed_pages import FailedPage, failed_pages
 from monitor.cli.app import App, format_option, pass_app, since_option
 from monitor.cli.tables import Column, print_table
-from monitor.cli.zones import headed
+from monitor.cli.zones import headed, local_time
 from monitor.timestamps import day_start, to_iso
 
 
@@ -63,9 +63,7 @@ def pages(app: App, failed: bool, since: date | None, wide: bool, fmt: str) -> N
             [
                 str(p.id),
                 p.source,
-                p.last_attempt_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-                if p.last_attempt_at
-                else "—",
+                local_time(p.last_attempt_at, app.config.report.timezone),
                 f"{p.attempts}" + ("" if p.retrying else "✕"),
                 p.url,
                 p.reason,
