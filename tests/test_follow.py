@@ -16,7 +16,7 @@ from monitor.archive import Archive
 from monitor.archive.lock import StorageLock
 from monitor.cli import cli
 from monitor.config import FeedConfig
-from monitor.jobs.follow import Position, follow, index_changes, position_path, read_position
+from monitor.jobs.follow import Position, catch_up, follow, position_path, read_position
 from monitor.models import Article, EntryData
 from tests.backends import ArchiveTarget
 from tests.cli import WIDE, write_config
@@ -40,14 +40,14 @@ def test_a_node_indexes_what_is_new_once_and_what_changed_again(
     archive: Archive, engine: Engine, tmp_path: Path
 ) -> None:
     ids = store(archive, 5)
-    assert index_changes(archive, engine, node(tmp_path), batch=2) == 5
+    assert catch_up(archive, engine, node(tmp_path), batch=2).indexed == 5
     assert engine.doc_count() == 5
-    assert index_changes(archive, engine, node(tmp_path)) == 0
+    assert catch_up(archive, engine, node(tmp_path)).indexed == 0
     edited = Article("Bài mới", "Nội dung khác hẳn. " * 50, None, None, "none", "vi", "vi", "t")
     archive.update_article(ids[1], edited, fingerprint=None)
     archive.revisions.gone(ids[3], at=datetime.now(UTC), status=404, location=None, reason="404")
     more = store_new(archive, 2)
-    assert index_changes(archive, engine, node(tmp_path)) == 2 + len(more)
+    assert catch_up(archive, engine, node(tmp_path)).indexed == 2 + len(more)
     assert engine.doc_count() == 7
     assert read_position(node(tmp_path)) == Position(archive.changes.last(), max(more))
 
@@ -56,9 +56,9 @@ def test_a_node_that_stopped_before_saving_its_position_indexes_nothing_twice(
     archive: Archive, engine: Engine, tmp_path: Path
 ) -> None:
     store(archive, 4)
-    index_changes(archive, engine, node(tmp_path))
+    catch_up(archive, engine, node(tmp_path))
     node(tmp_path).unlink()  # as if it died after the index's commit, before the position
-    assert index_changes(archive, engine, node(tmp_path)) == 4
+    assert catch_up(archive, engine, node(tmp_path)).indexed == 4
     assert engine.doc_count() == 4
 
 
@@ -66,9 +66,9 @@ def test_a_retagged_feed_is_a_change_of_each_of_its_articles(
     archive: Archive, engine: Engine, tmp_path: Path
 ) -> None:
     store(archive, 3)
-    index_changes(archive, engine, node(tmp_path))
+    catch_up(archive, engine, node(tmp_path))
     archive.sync_feeds([FeedConfig(url="https://a.vn/rss", source="A", tags=("thoi-su",))])
-    assert index_changes(archive, engine, node(tmp_path)) == 3
+    assert catch_up(archive, engine, node(tmp_path)).indexed == 3
     assert engine.doc_count() == 3
 
 

@@ -14,7 +14,7 @@ from monitor.cli.app import App, format_option, pass_app, wait_option
 from monitor.cli.progress import progress_bar
 from monitor.cli.signals import stop_on_signals
 from monitor.errors import EXIT_INTERRUPTED
-from monitor.jobs.follow import CatchUp, catch_up, follow, position_path
+from monitor.jobs.follow import CatchUp, follow, locked_round, position_path
 
 
 @click.command("index")
@@ -56,16 +56,8 @@ def index_command(app: App, keep_following: bool, interval: float, wait: float, 
         return open_engine(config.index.engine, index_dir, replace_incompatible=True)
 
     if not keep_following:
-        lock.acquire(wait)
-        try:
-            engine = open_index()
-            try:
-                with progress_bar(app.err) as on_event:
-                    done = catch_up(app.archive, engine, path, progress=on_event)
-            finally:
-                engine.close()
-        finally:
-            lock.release()
+        with progress_bar(app.err) as on_event:
+            done = locked_round(app.archive, open_index, path, lock, wait=wait, progress=on_event)
         _say(app, done, fmt)
         return
     app.err.print(

@@ -103,16 +103,28 @@ def catch_up(
     return CatchUp(done, position, restarted)
 
 
-def index_changes(
+def locked_round(
     archive: Archive,
-    engine: Engine,
+    open_index: Callable[[], Engine],
     path: Path,
+    lock: StorageLock,
     *,
-    batch: int = BATCH,
+    wait: float,
+    stop: threading.Event | None = None,
     progress: ProgressFn = ignore,
-) -> int:
-    """`catch_up`, counting what it indexed."""
-    return catch_up(archive, engine, path, batch=batch, progress=progress).indexed
+) -> CatchUp:
+    """`catch_up` holding `lock` (waited for up to `wait` seconds; ArchiveLocked after) on an
+    index opened for it and closed after, so that between rounds another process may write
+    the same index (a run indexing what it stored, a reindex)."""
+    lock.acquire(wait, stop=stop)
+    try:
+        engine = open_index()
+        try:
+            return catch_up(archive, engine, path, progress=progress, stop=stop)
+        finally:
+            engine.close()
+    finally:
+        lock.release()
 
 
 @dataclass(frozen=True)
@@ -132,26 +144,14 @@ def follow(
     interval: float,
     on_round: Callable[[CatchUp], None] = lambda _round: None,
 ) -> FollowSummary:
-    """`catch_up` every `interval` seconds until `stop` is set.
-
-    The index is opened, and `lock` held, for a round only: between rounds another process may
-    write the same index (a run indexing what it stored, a reindex).
-    """
+    """`locked_round` every `interval` seconds until `stop` is set."""
     rounds = indexed = 0
     position = read_position(path)
     while not stop.is_set():
         try:
-            lock.acquire(interval, stop=stop)
+            done = locked_round(archive, open_index, path, lock, wait=interval, stop=stop)
         except ArchiveLocked:
             continue  # busy for a whole interval, or stopped: ask again, or leave
-        try:
-            engine = open_index()
-            try:
-                done = catch_up(archive, engine, path, stop=stop)
-            finally:
-                engine.close()
-        finally:
-            lock.release()
         rounds += 1
         indexed += done.indexed
         position = done.position
