@@ -10,16 +10,18 @@ import signal
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+# monitor.errors imports nothing, so it adds nothing to the time before the handler is in place.
+from monitor.errors import EXIT_INTERRUPTED
+
 if TYPE_CHECKING:
     from monitor.cli.root import cli
 
 __all__ = ["cli", "main"]
-_INTERRUPTED = 130  # monitor.errors.EXIT_INTERRUPTED, not imported: this runs before imports
 
 
 def interrupted_while_loading(_signum: int, _frame: FrameType | None) -> None:
     os.write(2, b"interrupted\n")
-    os._exit(_INTERRUPTED)
+    os._exit(EXIT_INTERRUPTED)
 
 
 def main() -> None:
