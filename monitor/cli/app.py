@@ -261,17 +261,7 @@ def wait_option(f: F) -> F:
 def collects(f: F) -> F:
     """Like `writes`, but a collector of a shared (PostgreSQL) archive holds no lock: the
     collectors share the work by claims (`monitor.archive.claims`)."""
-
-    @functools.wraps(f)
-    def locked(*args: Any, wait: float, **kwargs: Any) -> Any:
-        ctx = click.get_current_context()
-        app = ctx.find_object(App)
-        assert app is not None
-        if app.config.storage.database is None:
-            app.hold_lock(wait, command=ctx.command_path)
-        return f(*args, **kwargs)
-
-    return wait_option(cast(F, locked))
+    return _holding_lock(f, lambda app: app.config.storage.database is None)
 
 
 def hint_when_empty(f: F) -> F:
@@ -289,11 +279,19 @@ def hint_when_empty(f: F) -> F:
 def writes(f: F) -> F:
     """The command writes to the archive: it holds the storage dir's lock while it runs
     (`--wait SECONDS` for another writer to finish). Put it under `@click.command`."""
+    return _holding_lock(f, lambda _app: True)
+
+
+def _holding_lock(f: F, needs_lock: Callable[[App], bool]) -> F:
+    """`f` with `--wait`, holding the storage dir's lock while it runs when `needs_lock`."""
 
     @functools.wraps(f)
     def locked(*args: Any, wait: float, **kwargs: Any) -> Any:
         ctx = click.get_current_context()
-        ctx.find_object(App).hold_lock(wait, command=ctx.command_path)  # type: ignore[union-attr]
+        app = ctx.find_object(App)
+        assert app is not None
+        if needs_lock(app):
+            app.hold_lock(wait, command=ctx.command_path)
         return f(*args, **kwargs)
 
     return wait_option(cast(F, locked))
